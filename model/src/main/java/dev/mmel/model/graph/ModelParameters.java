@@ -1,0 +1,71 @@
+package dev.mmel.model.graph;
+
+import dev.mmel.model.params.ParameterLayout;
+import dev.mmel.model.params.ParameterSpec;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Assign;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * The model's variables in one graph, named exactly as the canonical parameter names so that a
+ * SavedModel checkpoint's keys are those names too. Each variable gets a placeholder-fed assign
+ * op, which is how weights from a file reach the graph without being baked in as constants.
+ */
+public final class ModelParameters {
+  static final String LOAD_SCOPE = "mmel_load";
+
+  private final Map<String, Variable<TFloat32>> variables;
+  private final Map<String, Placeholder<TFloat32>> loadInputs;
+  private final Map<String, Assign<TFloat32>> loadOps;
+
+  private ModelParameters(Map<String, Variable<TFloat32>> variables,
+      Map<String, Placeholder<TFloat32>> loadInputs, Map<String, Assign<TFloat32>> loadOps) {
+    this.variables = Collections.unmodifiableMap(variables);
+    this.loadInputs = Collections.unmodifiableMap(loadInputs);
+    this.loadOps = Collections.unmodifiableMap(loadOps);
+  }
+
+  static ModelParameters create(Ops tf, ParameterLayout layout) {
+    Map<String, Variable<TFloat32>> variables = new LinkedHashMap<>();
+    Map<String, Placeholder<TFloat32>> inputs = new LinkedHashMap<>();
+    Map<String, Assign<TFloat32>> assigns = new LinkedHashMap<>();
+    Ops load = tf.withSubScope(LOAD_SCOPE);
+    for (ParameterSpec spec : layout.specs()) {
+      Shape shape = Shape.of(spec.shape());
+      Variable<TFloat32> variable =
+          tf.withName(spec.name()).variable(shape, TFloat32.class);
+      Placeholder<TFloat32> input = load.withName(spec.name())
+          .placeholder(TFloat32.class, Placeholder.shape(shape));
+      variables.put(spec.name(), variable);
+      inputs.put(spec.name(), input);
+      assigns.put(spec.name(), load.withName(spec.name() + ".assign").assign(variable, input));
+    }
+    return new ModelParameters(variables, inputs, assigns);
+  }
+
+  Variable<TFloat32> get(String name) {
+    Variable<TFloat32> variable = variables.get(name);
+    if (variable == null) {
+      throw new IllegalStateException("graph has no variable " + name);
+    }
+    return variable;
+  }
+
+  public Map<String, Variable<TFloat32>> variables() {
+    return variables;
+  }
+
+  Placeholder<TFloat32> loadInput(String name) {
+    return loadInputs.get(name);
+  }
+
+  Assign<TFloat32> loadOp(String name) {
+    return loadOps.get(name);
+  }
+}

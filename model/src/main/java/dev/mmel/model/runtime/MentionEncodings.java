@@ -1,0 +1,39 @@
+package dev.mmel.model.runtime;
+
+/**
+ * Mention-side encodings of n mentions (spec 9): the query vector q_m (already divided by 6, so
+ * q_m . e_e = F) and the Key/Val states that rerank needs, for text and image.
+ */
+public record MentionEncodings(
+    int count,
+    int retrievalDim,
+    int hiddenDim,
+    int textPositions,
+    int imagePositions,
+    float[] query,
+    float[] textKey,
+    float[] textValue,
+    float[] imageKey,
+    float[] imageValue) {
+
+  public MentionEncodings {
+    EntityEncodings.check("query", query, (long) count * retrievalDim);
+    EntityEncodings.check("text_key", textKey, (long) count * textPositions * hiddenDim);
+    EntityEncodings.check("text_value", textValue, (long) count * textPositions * hiddenDim);
+    EntityEncodings.check("image_key", imageKey, (long) count * imagePositions * hiddenDim);
+    EntityEncodings.check("image_value", imageValue, (long) count * imagePositions * hiddenDim);
+  }
+
+  public float[] queryOf(int item) {
+    return EntityEncodings.slice(query, item, retrievalDim);
+  }
+
+  public MentionEncodings rows(int from, int to) {
+    return new MentionEncodings(to - from, retrievalDim, hiddenDim, textPositions, imagePositions,
+        EntityEncodings.range(query, from, to, retrievalDim),
+        EntityEncodings.range(textKey, from, to, textPositions * hiddenDim),
+        EntityEncodings.range(textValue, from, to, textPositions * hiddenDim),
+        EntityEncodings.range(imageKey, from, to, imagePositions * hiddenDim),
+        EntityEncodings.range(imageValue, from, to, imagePositions * hiddenDim));
+  }
+}

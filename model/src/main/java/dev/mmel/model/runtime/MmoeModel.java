@@ -1,0 +1,259 @@
+package dev.mmel.model.runtime;
+
+import dev.mmel.model.config.ModelConfig;
+import dev.mmel.model.graph.MmoeGraph;
+import dev.mmel.model.graph.Signatures;
+import dev.mmel.model.graph.WeightLoader;
+import dev.mmel.model.io.DamagedModelException;
+import dev.mmel.model.io.ModelDirectory;
+import dev.mmel.model.io.ModelVersion;
+import dev.mmel.model.io.Sha256;
+import dev.mmel.model.weights.SafetensorsFile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.Graph;
+import org.tensorflow.Result;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Session;
+import org.tensorflow.SessionFunction;
+import org.tensorflow.Signature;
+import org.tensorflow.Tensor;
+import org.tensorflow.exceptions.TensorFlowException;
+import org.tensorflow.types.TString;
+
+/**
+ * A loaded MMoE model: the exported signatures behind a Java-array API. One instance is safe to
+ * call from many threads at once (TensorFlow sessions run concurrent steps); tensors are created
+ * and released per call.
+ */
+public final class MmoeModel implements AutoCloseable {
+  private final ModelConfig config;
+  private final String version;
+  private final Map<String, SessionFunction> functions;
+  private final List<AutoCloseable> resources;
+
+  private MmoeModel(ModelConfig config, String version, Map<String, SessionFunction> functions,
+      List<AutoCloseable> resources) {
+    this.config = config;
+    this.version = version;
+    this.functions = Map.copyOf(functions);
+    this.resources = resources;
+  }
+
+  /** Loads the directory's SavedModel after checking every file against the manifest. */
+  public static MmoeModel load(Path modelDir, SessionSettings settings) throws IOException {
+    return load(modelDir, settings, true);
+  }
+
+  public static MmoeModel load(Path modelDir, SessionSettings settings, boolean verifyFiles)
+      throws IOException {
+    ModelDirectory directory = new ModelDirectory(modelDir);
+    ModelConfig config = directory.readConfig();
+    String expectedVersion = directory.version();
+    if (verifyFiles) {
+      directory.verify();
+    }
+    if (!Files.isDirectory(directory.savedModel())) {
+      throw new DamagedModelException(directory.savedModel()
+          + " is missing; run `mmel model export --model " + modelDir + "`");
+    }
+    SavedModelBundle bundle;
+    try {
+      bundle = SavedModelBundle.loader(directory.savedModel().toString())
+          .withTags(SavedModelBundle.DEFAULT_TAG)
+          .withConfigProto(settings.toConfigProto())
+          .load();
+    } catch (TensorFlowException | IllegalArgumentException e) {
+      throw new DamagedModelException("TensorFlow could not load " + directory.savedModel()
+          + " (" + e.getMessage().lines().findFirst().orElse("") + "); re-export it with "
+          + "`mmel model export --model " + modelDir + "`", e);
+    }
+    try {
+      String embedded = readVersion(bundle.session());
+      if (!embedded.equals(expectedVersion)) {
+        throw new DamagedModelException(directory.savedModel() + " was exported as " + embedded
+            + " but the manifest says " + expectedVersion + "; re-export the model");
+      }
+      Map<String, SessionFunction> functions = new HashMap<>();
+      for (SessionFunction function : bundle.functions()) {
+        functions.put(function.signature().key(), function);
+      }
+      requireSignatures(functions, directory.savedModel());
+      return new MmoeModel(config, embedded, functions, List.of(bundle));
+    } catch (IOException | RuntimeException e) {
+      bundle.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Builds the graph in this process from config and weights, without the SavedModel: the "raw
+   * graph" path, used to export and to measure what loading the export costs at run time.
+   */
+  public static MmoeModel buildInProcess(Path modelDir, SessionSettings settings)
+      throws IOException {
+    ModelDirectory directory = new ModelDirectory(modelDir);
+    ModelConfig config = directory.readConfig();
+    String version = ModelVersion.of(config, Sha256.of(directory.weights()));
+    Graph graph = new Graph();
+    try (SafetensorsFile weights = SafetensorsFile.open(directory.weights())) {
+      MmoeGraph model = MmoeGraph.build(graph, config, version);
+      Session session = new Session(graph, settings.toConfigProto());
+      try {
+        WeightLoader.load(session, model, weights);
+      } catch (IOException | RuntimeException e) {
+        session.close();
+        throw e;
+      }
+      Map<String, SessionFunction> functions = new LinkedHashMap<>();
+      for (Signature signature : model.signatures()) {
+        functions.put(signature.key(), SessionFunction.create(signature, session));
+      }
+      return new MmoeModel(config, version, functions, List.of(session, graph));
+    } catch (IOException | RuntimeException e) {
+      graph.close();
+      throw e;
+    }
+  }
+
+  public ModelConfig config() {
+    return config;
+  }
+
+  /** The model version id embedded in the export (see {@link ModelVersion}). */
+  public String version() {
+    return version;
+  }
+
+  /** @param pixels one [3*S*S] array per item, or null (whole array or entries) for no image */
+  public EntityEncodings encodeEntities(int[][] textIds, float[][] pixels) {
+    ModelInputs.checkItems("entities", textIds, pixels, config);
+    int n = textIds.length;
+    Map<String, float[]> out = call(Signatures.ENCODE_ENTITIES, encoderInputs(textIds, pixels));
+    return new EntityEncodings(n, config.retrievalDim(), config.matcher().hiddenDim(),
+        config.contextLength(), config.vision().positions(),
+        out.get(Signatures.RETRIEVAL), out.get(Signatures.TEXT_C),
+        out.get(Signatures.TEXT_QUERY), out.get(Signatures.IMAGE_C),
+        out.get(Signatures.IMAGE_QUERY));
+  }
+
+  public MentionEncodings encodeMentions(int[][] textIds, float[][] pixels) {
+    ModelInputs.checkItems("mentions", textIds, pixels, config);
+    int n = textIds.length;
+    Map<String, float[]> out = call(Signatures.ENCODE_MENTIONS, encoderInputs(textIds, pixels));
+    return new MentionEncodings(n, config.retrievalDim(), config.matcher().hiddenDim(),
+        config.contextLength(), config.vision().positions(),
+        out.get(Signatures.QUERY), out.get(Signatures.TEXT_KEY), out.get(Signatures.TEXT_VALUE),
+        out.get(Signatures.IMAGE_KEY), out.get(Signatures.IMAGE_VALUE));
+  }
+
+  /**
+   * Full scores S = F + I of each mention against its own candidates: candidate rows
+   * {@code b*perMention .. (b+1)*perMention-1} belong to mention b.
+   */
+  public Scores scoreCandidates(MentionEncodings mentions, EntityEncodings candidates,
+      int perMention) {
+    int b = mentions.count();
+    if (perMention < 1 || (long) b * perMention != candidates.count()) {
+      throw new IllegalArgumentException("candidates holds " + candidates.count()
+          + " rows; expected mentions (" + b + ") x per_mention (" + perMention + ")");
+    }
+    int r = config.retrievalDim();
+    int d = config.matcher().hiddenDim();
+    int l = config.contextLength();
+    int p = config.vision().positions();
+    Map<String, Tensor> inputs = new LinkedHashMap<>();
+    inputs.put(Signatures.QUERY, TensorCodec.flat(mentions.query(), b, r));
+    inputs.put(Signatures.TEXT_KEY, TensorCodec.flat(mentions.textKey(), b, l, d));
+    inputs.put(Signatures.TEXT_VALUE, TensorCodec.flat(mentions.textValue(), b, l, d));
+    inputs.put(Signatures.IMAGE_KEY, TensorCodec.flat(mentions.imageKey(), b, p, d));
+    inputs.put(Signatures.IMAGE_VALUE, TensorCodec.flat(mentions.imageValue(), b, p, d));
+    inputs.put(Signatures.RETRIEVAL, TensorCodec.flat(candidates.retrieval(), b, perMention, r));
+    inputs.put(Signatures.TEXT_C, TensorCodec.flat(candidates.textC(), b, perMention, d));
+    inputs.put(Signatures.TEXT_QUERY,
+        TensorCodec.flat(candidates.textQuery(), b, perMention, l, d));
+    inputs.put(Signatures.IMAGE_C, TensorCodec.flat(candidates.imageC(), b, perMention, d));
+    inputs.put(Signatures.IMAGE_QUERY,
+        TensorCodec.flat(candidates.imageQuery(), b, perMention, p, d));
+    return scores(call(Signatures.SCORE_CANDIDATES, inputs), b, perMention);
+  }
+
+  /** All mentions against all entities with the joint computation (spec 5-7). */
+  public Scores scorePairs(int[][] mentionIds, float[][] mentionPixels, int[][] entityIds,
+      float[][] entityPixels) {
+    ModelInputs.checkItems("mentions", mentionIds, mentionPixels, config);
+    ModelInputs.checkItems("entities", entityIds, entityPixels, config);
+    int size = config.vision().imageSize();
+    Map<String, Tensor> inputs = new LinkedHashMap<>();
+    inputs.put(Signatures.MENTION_TEXT_IDS, TensorCodec.ids(mentionIds, config.contextLength()));
+    inputs.put(Signatures.MENTION_PIXELS,
+        TensorCodec.rows(orMissing(mentionPixels, mentionIds.length), 3, size, size));
+    inputs.put(Signatures.ENTITY_TEXT_IDS, TensorCodec.ids(entityIds, config.contextLength()));
+    inputs.put(Signatures.ENTITY_PIXELS,
+        TensorCodec.rows(orMissing(entityPixels, entityIds.length), 3, size, size));
+    return scores(call(Signatures.SCORE_PAIRS, inputs), mentionIds.length, entityIds.length);
+  }
+
+  private Map<String, Tensor> encoderInputs(int[][] textIds, float[][] pixels) {
+    int size = config.vision().imageSize();
+    Map<String, Tensor> inputs = new LinkedHashMap<>();
+    inputs.put(Signatures.TEXT_IDS, TensorCodec.ids(textIds, config.contextLength()));
+    inputs.put(Signatures.PIXELS,
+        TensorCodec.rows(orMissing(pixels, textIds.length), 3, size, size));
+    return inputs;
+  }
+
+  private static float[][] orMissing(float[][] pixels, int count) {
+    return pixels != null ? pixels : new float[count][];
+  }
+
+  private static Scores scores(Map<String, float[]> out, int rows, int columns) {
+    return new Scores(rows, columns, out.get(Signatures.SCORE), out.get(Signatures.TEXT_SCORE),
+        out.get(Signatures.IMAGE_SCORE), out.get(Signatures.CROSS_SCORE));
+  }
+
+  private Map<String, float[]> call(String signature, Map<String, Tensor> inputs) {
+    try (Result result = functions.get(signature).call(inputs)) {
+      Map<String, float[]> out = new HashMap<>();
+      for (Map.Entry<String, Tensor> entry : result) {
+        out.put(entry.getKey(), TensorCodec.read(entry.getValue()));
+      }
+      return out;
+    } finally {
+      inputs.values().forEach(Tensor::close);
+    }
+  }
+
+  private static String readVersion(Session session) {
+    try (Result result = session.runner().fetch(Signatures.VERSION_OP).run()) {
+      return ((TString) result.get(0)).getObject();
+    }
+  }
+
+  private static void requireSignatures(Map<String, SessionFunction> functions, Path where)
+      throws DamagedModelException {
+    for (String key : List.of(Signatures.ENCODE_ENTITIES, Signatures.ENCODE_MENTIONS,
+        Signatures.SCORE_CANDIDATES, Signatures.SCORE_PAIRS)) {
+      if (!functions.containsKey(key)) {
+        throw new DamagedModelException(where + " has no signature '" + key
+            + "'; it was not exported by this version of mmel");
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    for (AutoCloseable resource : resources) {
+      try {
+        resource.close();
+      } catch (Exception e) {
+        throw new IllegalStateException("closing the model failed", e);
+      }
+    }
+  }
+}

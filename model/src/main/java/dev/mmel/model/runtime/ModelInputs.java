@@ -1,0 +1,69 @@
+package dev.mmel.model.runtime;
+
+import dev.mmel.model.config.ModelConfig;
+
+/**
+ * Checks what callers hand the model before it reaches TensorFlow, so a bad request fails with a
+ * message naming the field and the limit instead of a native error deep in a graph.
+ */
+final class ModelInputs {
+  /** Items per call; larger batches should be split by the caller (memory grows linearly). */
+  static final int MAX_BATCH = 4096;
+
+  private ModelInputs() {}
+
+  static void checkItems(String what, int[][] ids, float[][] pixels, ModelConfig config) {
+    if (ids == null || ids.length == 0) {
+      throw new IllegalArgumentException(what + ".text_ids must hold at least one item");
+    }
+    if (ids.length > MAX_BATCH) {
+      throw new IllegalArgumentException(what + ".text_ids holds " + ids.length
+          + " items; at most " + MAX_BATCH + " per call");
+    }
+    if (pixels != null && pixels.length != ids.length) {
+      throw new IllegalArgumentException(what + ".pixels holds " + pixels.length
+          + " items but text_ids holds " + ids.length);
+    }
+    int length = config.contextLength();
+    int vocab = config.text().vocabSize();
+    for (int i = 0; i < ids.length; i++) {
+      int[] row = ids[i];
+      if (row == null || row.length != length) {
+        throw new IllegalArgumentException(what + ".text_ids[" + i + "] must hold exactly "
+            + length + " token ids (use ClipTokenizer.encodePadded), got "
+            + (row == null ? "null" : row.length));
+      }
+      boolean hasEos = false;
+      for (int id : row) {
+        if (id < 0 || id >= vocab) {
+          throw new IllegalArgumentException(what + ".text_ids[" + i + "] holds token id " + id
+              + ", outside [0, " + vocab + ")");
+        }
+        hasEos |= id == ModelConfig.EOS_TOKEN;
+      }
+      if (!hasEos) {
+        throw new IllegalArgumentException(what + ".text_ids[" + i
+            + "] has no end-of-text token " + ModelConfig.EOS_TOKEN);
+      }
+    }
+    if (pixels != null) {
+      int size = config.vision().imageSize();
+      int expected = 3 * size * size;
+      for (int i = 0; i < pixels.length; i++) {
+        float[] image = pixels[i];
+        if (image == null) {
+          continue;
+        }
+        if (image.length != expected) {
+          throw new IllegalArgumentException(what + ".pixels[" + i + "] must hold 3x" + size
+              + "x" + size + " = " + expected + " floats, got " + image.length);
+        }
+        for (float value : image) {
+          if (!Float.isFinite(value)) {
+            throw new IllegalArgumentException(what + ".pixels[" + i + "] holds " + value);
+          }
+        }
+      }
+    }
+  }
+}
