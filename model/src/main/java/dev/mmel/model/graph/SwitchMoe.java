@@ -36,12 +36,8 @@ final class SwitchMoe {
       GateSite site) {
     Operand<TFloat32> probabilities =
         layers.softmax(layers.linear(routerInput, ParameterNames.router(unitPrefix)));
-    Operand<TFloat32> gates = switch (gating) {
-      case PER_TOKEN -> perTokenGates(probabilities);
-      case FAITHFUL_BATCH -> faithfulGates(probabilities, null);
-      case FAITHFUL_FROZEN -> faithfulGates(probabilities,
-          layers.param(site.parameterName()));
-    };
+    Operand<TFloat32> gates = gates(probabilities, gating,
+        gating == Gating.FAITHFUL_FROZEN ? layers.param(site.parameterName()) : null);
     Operand<TFloat32> output = null;
     for (int c = 0; c < experts; c++) {
       Operand<TFloat32> hidden = layers.gelu(layers.linear(x, ParameterNames.expertIn(unitPrefix, c)));
@@ -50,6 +46,16 @@ final class SwitchMoe {
       output = output == null ? weighted : layers.add(output, weighted);
     }
     return output;
+  }
+
+  /** Expert weights [n,S,E] from router probabilities; frozenMean only for FAITHFUL_FROZEN. */
+  Operand<TFloat32> gates(Operand<TFloat32> probabilities, Gating gating,
+      Operand<TFloat32> frozenMean) {
+    return switch (gating) {
+      case PER_TOKEN -> perTokenGates(probabilities);
+      case FAITHFUL_BATCH -> faithfulGates(probabilities, null);
+      case FAITHFUL_FROZEN -> faithfulGates(probabilities, frozenMean);
+    };
   }
 
   /**

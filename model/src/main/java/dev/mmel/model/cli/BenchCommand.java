@@ -1,0 +1,293 @@
+package dev.mmel.model.cli;
+
+import dev.mmel.model.config.ModelConfigJson;
+import dev.mmel.model.config.ModelConfig;
+import dev.mmel.model.config.ModelPresets;
+import dev.mmel.model.data.SharedData;
+import dev.mmel.model.data.WikiMel;
+import dev.mmel.model.image.ImagePreprocessor;
+import dev.mmel.model.io.ModelCreator;
+import dev.mmel.model.io.ModelDirectory;
+import dev.mmel.model.runtime.EntityEncodings;
+import dev.mmel.model.runtime.MentionEncodings;
+import dev.mmel.model.runtime.MmoeModel;
+import dev.mmel.model.runtime.SessionSettings;
+import dev.mmel.model.text.ClipTokenizer;
+import java.io.ByteArrayInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = {"Benchmarks, each reported as a ratio against a baseline measured in the same "
+        + "run (machines are shared and noisy) next to the absolute figure. Tables are printed "
+        + "as Markdown on stdout; progress goes to stderr."},
+    subcommands = {BenchCommand.Tokenizer.class, BenchCommand.Images.class,
+        BenchCommand.Model.class})
+final class BenchCommand {
+
+  /** Runs {@code body} until {@code seconds} have passed (at least {@code minRuns} times). */
+  static double medianSeconds(Runnable body, double seconds, int minRuns) {
+    body.run();
+    List<Double> times = new ArrayList<>();
+    long start = System.nanoTime();
+    while (times.size() < minRuns || (System.nanoTime() - start) / 1e9 < seconds) {
+      long t0 = System.nanoTime();
+      body.run();
+      times.add((System.nanoTime() - t0) / 1e9);
+    }
+    double[] sorted = times.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    return sorted[sorted.length / 2];
+  }
+
+  /** Peak and current resident set size of this process, from /proc (Linux). */
+  static String rss() {
+    try {
+      String status = Files.readString(Path.of("/proc/self/status"));
+      return field(status, "VmHWM") + " peak, " + field(status, "VmRSS") + " now";
+    } catch (java.io.IOException e) {
+      return "n/a";
+    }
+  }
+
+  private static String field(String status, String name) {
+    return status.lines().filter(l -> l.startsWith(name + ":")).findFirst()
+        .map(l -> String.format(Locale.ROOT, "%.0f MB",
+            Long.parseLong(l.replaceAll("[^0-9]", "")) / 1024.0)).orElse("?");
+  }
+
+  @Command(name = "tokenizer", mixinStandardHelpOptions = true,
+      description = "CLIP tokenizer throughput on WikiMEL sentences, against a whitespace split.")
+  static final class Tokenizer implements Callable<Integer> {
+    @Option(names = "--seconds", defaultValue = "5", description = "Time per measurement.")
+    double seconds;
+
+    @Override
+    public Integer call() throws Exception {
+      WikiMel wikimel = WikiMel.load(SharedData.file("wikimel"));
+      List<String> texts = new ArrayList<>();
+      for (String split : List.of("train", "dev", "test")) {
+        wikimel.mentions(split).forEach(m -> texts.add(m.surface() + " [SEP] " + m.sentence()));
+      }
+      ClipTokenizer tokenizer = ClipTokenizer.load(SharedData.file(SharedData.CLIP_VOCAB));
+      double baseline = medianSeconds(() -> {
+        long tokens = 0;
+        for (String text : texts) {
+          tokens += text.toLowerCase(Locale.ROOT).split("\\s+").length;
+        }
+        if (tokens == 0) {
+          throw new IllegalStateException();
+        }
+      }, seconds, 3);
+      double clip = medianSeconds(() -> {
+        for (String text : texts) {
+          tokenizer.encodePadded(text, 50);
+        }
+      }, seconds, 3);
+      System.out.println("| tokenizer (" + texts.size() + " WikiMEL mention+sentence texts) "
+          + "| texts/s | ratio to baseline |");
+      System.out.println("|---|---|---|");
+      System.out.printf(Locale.ROOT, "| baseline: lower-case + whitespace split | %,.0f | 1.00 |%n",
+          texts.size() / baseline);
+      System.out.printf(Locale.ROOT, "| CLIP BPE, padded to 50 | %,.0f | %.3f |%n",
+          texts.size() / clip, baseline / clip);
+      return 0;
+    }
+  }
+
+  @Command(name = "images", mixinStandardHelpOptions = true,
+      description = "Image preprocessing throughput on the shared WikiMEL images, against "
+          + "JPEG decoding alone.")
+  static final class Images implements Callable<Integer> {
+    @Option(names = "--seconds", defaultValue = "5", description = "Time per measurement.")
+    double seconds;
+
+    @Override
+    public Integer call() throws Exception {
+      List<byte[]> images = new ArrayList<>();
+      try (Stream<Path> files = Files.list(SharedData.file("wikimel/images"))) {
+        for (Path file : files.sorted().toList()) {
+          images.add(Files.readAllBytes(file));
+        }
+      }
+      ImagePreprocessor preprocessor = ImagePreprocessor.clip();
+      double decode = medianSeconds(() -> {
+        for (byte[] bytes : images) {
+          try {
+            ImageIO.read(new ByteArrayInputStream(bytes)).getWidth();
+          } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        }
+      }, seconds, 3);
+      double full = medianSeconds(() -> {
+        for (byte[] bytes : images) {
+          try {
+            preprocessor.preprocess(bytes);
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        }
+      }, seconds, 3);
+      System.out.println("| image preprocessing (" + images.size() + " WikiMEL JPEGs) "
+          + "| images/s | ratio to baseline |");
+      System.out.println("|---|---|---|");
+      System.out.printf(Locale.ROOT, "| baseline: ImageIO decode only | %,.1f | 1.00 |%n",
+          images.size() / decode);
+      System.out.printf(Locale.ROOT, "| decode + RGB + bicubic 224 + normalise | %,.1f | %.3f |%n",
+          images.size() / full, decode / full);
+      return 0;
+    }
+  }
+
+  @Command(name = "model", mixinStandardHelpOptions = true,
+      description = {"Entity and mention encoding throughput at several batch sizes (ratio: "
+          + "against batch 1), the SavedModel path against the in-process graph (ratio ~1.0 "
+          + "expected), candidate scoring latency for K candidates (ratio: against K=10), "
+          + "and resident memory.",
+          "Without --model it creates a random model of --config in .cache/bench-<config>."})
+  static final class Model implements Callable<Integer> {
+    @Option(names = "--model", paramLabel = "DIR", description = "Model directory to measure.")
+    Path model;
+
+    @Option(names = "--config", defaultValue = ModelPresets.CLIP_VIT_BASE_PATCH32,
+        description = "Preset for the random model when --model is absent (default ${DEFAULT-VALUE}).")
+    String config;
+
+    @Option(names = "--batches", defaultValue = "1,32,128", split = ",",
+        description = "Encoding batch sizes (default ${DEFAULT-VALUE}).")
+    int[] batches;
+
+    @Option(names = "--ks", defaultValue = "10,100,1000", split = ",",
+        description = "Candidate counts for scoring (default ${DEFAULT-VALUE}).")
+    int[] ks;
+
+    @Option(names = "--seconds", defaultValue = "20", description = "Time per measurement.")
+    double seconds;
+
+    @Option(names = "--threads", defaultValue = "0",
+        description = "TensorFlow intra-op threads (0 = one per core).")
+    int threads;
+
+    @Override
+    public Integer call() throws Exception {
+      Progress progress = new Progress("bench model");
+      Path dir = model;
+      if (dir == null) {
+        ModelConfig preset = ModelConfigJson.resolve(config);
+        dir = Path.of(System.getProperty("mmel.home", ".")).resolve(".cache")
+            .resolve("bench-" + preset.name());
+        if (!Files.exists(new ModelDirectory(dir).manifest())) {
+          progress.step("creating a random " + preset.name() + " model in " + dir);
+          ModelCreator.initRandom(preset, 43, dir);
+        }
+      }
+      SessionSettings settings = new SessionSettings(threads, 0, "auto");
+      progress.step("loading " + dir);
+      try (MmoeModel saved = MmoeModel.load(dir, settings)) {
+        ModelConfig cfg = saved.config();
+        System.out.println("model " + cfg.name() + " (" + saved.version() + "), "
+            + Runtime.getRuntime().availableProcessors() + " cores; after load: " + rss());
+        System.out.println();
+        System.out.println("| encoding | batch | items/s | ratio to batch 1 |");
+        System.out.println("|---|---|---|---|");
+        double entityBase = 0;
+        double mentionBase = 0;
+        for (int batch : batches) {
+          int[][] ids = BenchInputs.ids(batch, cfg);
+          float[][] pixels = BenchInputs.pixels(batch, cfg);
+          progress.step("entity encoding, batch " + batch);
+          double e = batch / medianSeconds(() -> saved.encodeEntities(ids, pixels), seconds, 2);
+          progress.step("mention encoding, batch " + batch);
+          double m = batch / medianSeconds(() -> saved.encodeMentions(ids, pixels), seconds, 2);
+          entityBase = entityBase == 0 ? e : entityBase;
+          mentionBase = mentionBase == 0 ? m : mentionBase;
+          System.out.printf(Locale.ROOT, "| entity | %d | %.2f | %.2f |%n", batch, e,
+              e / entityBase);
+          System.out.printf(Locale.ROOT, "| mention | %d | %.2f | %.2f |%n", batch, m,
+              m / mentionBase);
+        }
+        System.out.println();
+        System.out.println("memory after encoding: " + rss());
+
+        int ratioBatch = Arrays.stream(batches).filter(b -> b > 1).min().orElse(batches[0]);
+        progress.step("SavedModel vs in-process graph, batch " + ratioBatch);
+        int[][] ids = BenchInputs.ids(ratioBatch, cfg);
+        float[][] pixels = BenchInputs.pixels(ratioBatch, cfg);
+        try (MmoeModel raw = MmoeModel.buildInProcess(dir, settings)) {
+          double rawTime = 0;
+          double savedTime = 0;
+          for (int round = 0; round < 2; round++) {
+            rawTime += medianSeconds(() -> raw.encodeEntities(ids, pixels), seconds / 2, 2);
+            savedTime += medianSeconds(() -> saved.encodeEntities(ids, pixels), seconds / 2, 2);
+          }
+          System.out.println();
+          System.out.println("| entity encoding, batch " + ratioBatch
+              + " | items/s | ratio to in-process graph |");
+          System.out.println("|---|---|---|");
+          System.out.printf(Locale.ROOT, "| in-process graph (baseline) | %.2f | 1.00 |%n",
+              2 * ratioBatch / rawTime);
+          System.out.printf(Locale.ROOT, "| SavedModel | %.2f | %.3f |%n",
+              2 * ratioBatch / savedTime, rawTime / savedTime);
+        }
+
+        int maxK = Arrays.stream(ks).max().orElse(10);
+        progress.step("encoding " + maxK + " candidate entities for scoring");
+        EntityEncodings pool = encodeInBatches(saved, maxK, cfg, progress);
+        MentionEncodings mention = saved.encodeMentions(BenchInputs.ids(1, cfg),
+            BenchInputs.pixels(1, cfg));
+        System.out.println();
+        System.out.println("| scoring one mention | K | latency ms | ratio to K=" + ks[0] + " |");
+        System.out.println("|---|---|---|---|");
+        double base = 0;
+        for (int k : ks) {
+          EntityEncodings candidates = pool.rows(0, k);
+          double latency = medianSeconds(() -> saved.scoreCandidates(mention, candidates, k),
+              Math.min(seconds, 10), 5) * 1000;
+          base = base == 0 ? latency : base;
+          System.out.printf(Locale.ROOT, "| S = F + I | %d | %.2f | %.2f |%n", k, latency,
+              latency / base);
+        }
+        System.out.println();
+        System.out.println("memory at the end: " + rss());
+      }
+      return 0;
+    }
+
+    private static EntityEncodings encodeInBatches(MmoeModel model, int count, ModelConfig cfg,
+        Progress progress) {
+      int batch = 64;
+      int[][] ids = BenchInputs.ids(batch, cfg);
+      EntityEncodings one = model.encodeEntities(ids, null);
+      // Candidates' features only need to be realistic, not distinct: repeat encoded rows.
+      int r = one.retrievalDim();
+      int d = one.hiddenDim();
+      int l = one.textPositions();
+      int p = one.imagePositions();
+      float[] retrieval = new float[count * r];
+      float[] textC = new float[count * d];
+      float[] textQuery = new float[count * l * d];
+      float[] imageC = new float[count * d];
+      float[] imageQuery = new float[count * p * d];
+      for (int i = 0; i < count; i++) {
+        int src = i % batch;
+        System.arraycopy(one.retrieval(), src * r, retrieval, i * r, r);
+        System.arraycopy(one.textC(), src * d, textC, i * d, d);
+        System.arraycopy(one.textQuery(), src * l * d, textQuery, i * l * d, l * d);
+        System.arraycopy(one.imageC(), src * d, imageC, i * d, d);
+        System.arraycopy(one.imageQuery(), src * p * d, imageQuery, i * p * d, p * d);
+        progress.count(i + 1, count, "candidates");
+      }
+      return new EntityEncodings(count, r, d, l, p, retrieval, textC, textQuery, imageC,
+          imageQuery);
+    }
+  }
+}

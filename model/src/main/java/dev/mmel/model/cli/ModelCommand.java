@@ -1,0 +1,227 @@
+package dev.mmel.model.cli;
+
+import dev.mmel.model.config.GateMode;
+import dev.mmel.model.config.ModelConfig;
+import dev.mmel.model.config.ModelConfigJson;
+import dev.mmel.model.config.ModelPresets;
+import dev.mmel.model.io.ModelCreator;
+import dev.mmel.model.io.ModelDirectory;
+import dev.mmel.model.io.ModelExporter;
+import dev.mmel.model.io.WeightImporter;
+import dev.mmel.model.params.ParameterGroup;
+import dev.mmel.model.params.ParameterLayout;
+import dev.mmel.model.runtime.SessionSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Signature;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "model", mixinStandardHelpOptions = true,
+    description = "Create, import, export and inspect model directories.",
+    subcommands = {ModelCommand.Init.class, ModelCommand.Import.class, ModelCommand.Export.class,
+        ModelCommand.Info.class})
+final class ModelCommand {
+
+  /** Options that adjust a config's matcher, shared by init and import. */
+  static final class MatcherOverrides {
+    @Option(names = "--gate", paramLabel = "MODE",
+        description = "Gate mode: per_token (default of the presets) or faithful.")
+    String gate;
+
+    @Option(names = "--top-k", paramLabel = "K",
+        description = "Experts kept per token (spec: WikiMEL 3, RichpediaMEL 4, WikiDiverse 2).")
+    Integer topK;
+
+    ModelConfig apply(ModelConfig config) {
+      ModelConfig result = config;
+      if (gate != null) {
+        result = result.withMatcher(result.matcher().withGateMode(GateMode.parse(gate)));
+      }
+      if (topK != null) {
+        result = result.withMatcher(result.matcher().withTopK(topK));
+      }
+      return result;
+    }
+  }
+
+  @Command(name = "init", mixinStandardHelpOptions = true,
+      description = "Create a model directory with random weights (for tests and demos).")
+  static final class Init implements Callable<Integer> {
+    @Option(names = "--config", required = true, paramLabel = "C",
+        description = "A preset (clip-vit-base-patch32, tiny) or a JSON config file.")
+    String config;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR",
+        description = "New model directory (must not hold a model yet).")
+    Path out;
+
+    @Option(names = "--seed", defaultValue = "43", description = "Random seed (default 43).")
+    long seed;
+
+    @picocli.CommandLine.Mixin
+    MatcherOverrides overrides = new MatcherOverrides();
+
+    @Override
+    public Integer call() throws Exception {
+      ModelConfig resolved = overrides.apply(ModelConfigJson.resolve(config));
+      Progress progress = new Progress("model init");
+      progress.step("writing " + String.format(Locale.ROOT, "%,d",
+          ParameterLayout.of(resolved).totalCount()) + " random parameters and exporting");
+      String version = ModelCreator.initRandom(resolved, seed, out);
+      progress.done(out + " (" + version + ")");
+      System.out.println(version);
+      return 0;
+    }
+  }
+
+  @Command(name = "import", mixinStandardHelpOptions = true,
+      description = {"Create a model directory from safetensors checkpoints: a Hugging Face "
+          + "CLIPModel checkpoint, a reference MMoE checkpoint (spec section 10 names), or both.",
+          "Missing, unexpected or mis-shaped tensors are listed and nothing is written."})
+  static final class Import implements Callable<Integer> {
+    @Option(names = "--weights", required = true, arity = "1..*", paramLabel = "FILE",
+        description = "One or more .safetensors files (F32, F16 or BF16).")
+    List<Path> weights;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "New model directory.")
+    Path out;
+
+    @Option(names = "--config", defaultValue = ModelPresets.CLIP_VIT_BASE_PATCH32,
+        paramLabel = "C", description = "A preset or JSON config file (default ${DEFAULT-VALUE}).")
+    String config;
+
+    @Option(names = "--init-missing",
+        description = "Fill parameters no file provides with random values (e.g. a new matcher "
+            + "on a pretrained CLIP) instead of failing.")
+    boolean initMissing;
+
+    @Option(names = "--seed", defaultValue = "43", description = "Seed for --init-missing.")
+    long seed;
+
+    @picocli.CommandLine.Mixin
+    MatcherOverrides overrides = new MatcherOverrides();
+
+    @Override
+    public Integer call() throws Exception {
+      ModelConfig resolved = overrides.apply(ModelConfigJson.resolve(config));
+      Progress progress = new Progress("model import");
+      progress.step("mapping " + weights.size() + " file(s) onto " + resolved.name());
+      WeightImporter.Report report =
+          WeightImporter.importInto(resolved, weights, initMissing, seed, out);
+      report.importedPerFile().forEach((file, count) ->
+          System.err.println("  " + count + " tensors from " + file));
+      if (!report.initialised().isEmpty()) {
+        System.err.println("  " + report.initialised().size() + " tensors initialised: "
+            + abbreviate(report.initialised()));
+      }
+      if (!report.ignored().isEmpty()) {
+        System.err.println("  " + report.ignored().size() + " non-weight buffers ignored: "
+            + abbreviate(report.ignored()));
+      }
+      progress.done(out + " (" + report.version() + ")");
+      System.out.println(report.version());
+      return 0;
+    }
+
+    private static String abbreviate(List<String> names) {
+      return names.size() <= 6 ? String.join(", ", names)
+          : String.join(", ", names.subList(0, 6)) + ", ... (" + (names.size() - 6) + " more)";
+    }
+  }
+
+  @Command(name = "export", mixinStandardHelpOptions = true,
+      description = {"Re-export a model directory's SavedModel from its config.json and "
+          + "weights.safetensors (after editing the config or replacing the weights), and "
+          + "rewrite its manifest."})
+  static final class Export implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory.")
+    Path model;
+
+    @Override
+    public Integer call() throws Exception {
+      Progress progress = new Progress("model export");
+      progress.step("building the graph, loading weights, writing saved_model/");
+      String version = ModelExporter.export(new ModelDirectory(model));
+      progress.done(model + " (" + version + ")");
+      System.out.println(version);
+      return 0;
+    }
+  }
+
+  @Command(name = "info", mixinStandardHelpOptions = true,
+      description = "Print a model directory's config, parameter counts and version id.")
+  static final class Info implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "DIR", description = "Model directory.")
+    Path model;
+
+    @Option(names = "--signatures",
+        description = "Also load the SavedModel and list its signatures with their shapes.")
+    boolean signatures;
+
+    @Option(names = "--verify", description = "Check every file against the manifest's SHA-256.")
+    boolean verify;
+
+    @Override
+    public Integer call() throws Exception {
+      ModelDirectory directory = new ModelDirectory(model);
+      ModelConfig config = directory.readConfig();
+      ParameterLayout layout = ParameterLayout.of(config);
+      Map<ParameterGroup, Long> counts = layout.countsByGroup();
+      System.out.println("model directory  " + model.toAbsolutePath());
+      System.out.println("version          " + directory.version());
+      System.out.printf(Locale.ROOT, "config           %s: text %dx%d (%d heads), vision %dx%d "
+              + "(patch %d, %d positions), projection %d, context %d%n", config.name(),
+          config.text().layers(), config.text().width(), config.text().heads(),
+          config.vision().layers(), config.vision().width(), config.vision().patchSize(),
+          config.vision().positions(), config.projectionDim(), config.contextLength());
+      System.out.printf(Locale.ROOT, "matcher          hidden %d, %d experts, top-k %d, gate %s%n",
+          config.matcher().hiddenDim(), config.matcher().experts(), config.matcher().topK(),
+          config.matcher().gateMode().id());
+      System.out.printf(Locale.ROOT, "parameters       backbone %,d | projections %,d | matcher %,d"
+              + " | gate statistics %,d | total %,d%n",
+          counts.get(ParameterGroup.BACKBONE), counts.get(ParameterGroup.PROJECTIONS),
+          counts.get(ParameterGroup.MATCHER), counts.get(ParameterGroup.GATE_STATISTICS),
+          layout.totalCount());
+      System.out.printf(Locale.ROOT, "retrieval vector %d floats; rerank features %d floats "
+              + "per entity%n", config.retrievalDim(),
+          2 * config.matcher().hiddenDim() + (config.contextLength()
+              + config.vision().positions()) * config.matcher().hiddenDim());
+      System.out.printf(Locale.ROOT, "files            weights %s, saved_model %s%n",
+          size(directory.weights()), size(directory.savedModel()));
+      if (verify) {
+        directory.verify();
+        System.out.println("verify           every file matches the manifest");
+      }
+      if (signatures) {
+        try (SavedModelBundle bundle = SavedModelBundle.loader(directory.savedModel().toString())
+            .withTags(SavedModelBundle.DEFAULT_TAG)
+            .withConfigProto(SessionSettings.defaults().toConfigProto()).load()) {
+          for (Signature signature : bundle.signatures()) {
+            System.out.println(signature);
+          }
+        }
+      }
+      return 0;
+    }
+
+    private static String size(Path path) throws java.io.IOException {
+      long bytes;
+      if (Files.isDirectory(path)) {
+        try (Stream<Path> files = Files.walk(path)) {
+          bytes = files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+        }
+      } else {
+        bytes = Files.size(path);
+      }
+      return String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
+    }
+  }
+}

@@ -1,0 +1,43 @@
+package dev.mmel.model.cli;
+
+import java.util.Locale;
+
+/**
+ * Progress on stderr: steps with elapsed time, and counted work with items done, rate and ETA.
+ * Stdout stays reserved for results so commands compose in scripts.
+ */
+final class Progress {
+  private final String task;
+  private final long start = System.nanoTime();
+  private long lastReport;
+
+  Progress(String task) {
+    this.task = task;
+  }
+
+  void step(String what) {
+    System.err.printf(Locale.ROOT, "[%s %6.1fs] %s%n", task, seconds(), what);
+  }
+
+  /** Reports at most twice a second, and always on the last item. */
+  void count(long done, long total, String unit) {
+    long now = System.nanoTime();
+    if (done < total && now - lastReport < 500_000_000L) {
+      return;
+    }
+    lastReport = now;
+    double elapsed = seconds();
+    double rate = done / Math.max(elapsed, 1e-9);
+    double eta = rate > 0 ? (total - done) / rate : Double.NaN;
+    System.err.printf(Locale.ROOT, "[%s %6.1fs] %,d/%,d %s (%.1f/s, ETA %.0fs)%n", task, elapsed,
+        done, total, unit, rate, eta);
+  }
+
+  void done(String what) {
+    System.err.printf(Locale.ROOT, "[%s %6.1fs] done: %s%n", task, seconds(), what);
+  }
+
+  double seconds() {
+    return (System.nanoTime() - start) / 1e9;
+  }
+}
