@@ -4,6 +4,10 @@ import dev.mmel.model.config.GateMode;
 import dev.mmel.model.config.ModelConfig;
 import dev.mmel.model.config.ModelConfigJson;
 import dev.mmel.model.config.ModelPresets;
+import dev.mmel.model.data.SharedData;
+import dev.mmel.model.data.WikiMel;
+import dev.mmel.model.image.ImagePreprocessor;
+import dev.mmel.model.io.FrozenMeanCalibrator;
 import dev.mmel.model.io.ModelCreator;
 import dev.mmel.model.io.ModelDirectory;
 import dev.mmel.model.io.ModelExporter;
@@ -11,6 +15,7 @@ import dev.mmel.model.io.WeightImporter;
 import dev.mmel.model.params.ParameterGroup;
 import dev.mmel.model.params.ParameterLayout;
 import dev.mmel.model.runtime.SessionSettings;
+import dev.mmel.model.text.ClipTokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -27,7 +32,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "model", mixinStandardHelpOptions = true,
     description = "Create, import, export and inspect model directories.",
     subcommands = {ModelCommand.Init.class, ModelCommand.Import.class, ModelCommand.Export.class,
-        ModelCommand.Info.class})
+        ModelCommand.Calibrate.class, ModelCommand.Info.class})
 final class ModelCommand {
 
   /** Options that adjust a config's matcher, shared by init and import. */
@@ -150,6 +155,63 @@ final class ModelCommand {
       Progress progress = new Progress("model export");
       progress.step("building the graph, loading weights, writing saved_model/");
       String version = ModelExporter.export(new ModelDirectory(model));
+      progress.done(model + " (" + version + ")");
+      System.out.println(version);
+      return 0;
+    }
+  }
+
+  @Command(name = "calibrate", mixinStandardHelpOptions = true,
+      description = {"Faithful-gate models: measure the frozen gate means (spec section 4) on "
+          + "WikiMEL training pairs, each mention with its gold entity as a training batch pairs "
+          + "them, store them in the weights and re-export (a new version id).",
+          "Serving then divides by these constants instead of its batch's mean, so an entity "
+          + "always gets one vector."})
+  static final class Calibrate implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory.")
+    Path model;
+
+    @Option(names = "--split", defaultValue = "train", description = "WikiMEL split (default train).")
+    String split;
+
+    @Option(names = "--pairs", defaultValue = "3200",
+        description = "Mention/entity pairs to average over (default ${DEFAULT-VALUE}).")
+    int pairs;
+
+    @Option(names = "--seed", defaultValue = "43", description = "Sampling seed.")
+    long seed;
+
+    @Override
+    public Integer call() throws Exception {
+      if (pairs < 1 || pairs > 1_000_000) {
+        throw new IllegalArgumentException("--pairs must be in [1, 1000000], got " + pairs);
+      }
+      Progress progress = new Progress("model calibrate");
+      ModelConfig config = new ModelDirectory(model).readConfig();
+      WikiMel wikimel = WikiMel.load(SharedData.file("wikimel"));
+      ClipTokenizer tokenizer = ClipTokenizer.load(SharedData.file(SharedData.CLIP_VOCAB));
+      ImagePreprocessor images = ImagePreprocessor.clip();
+      List<WikiMel.Mention> mentions = new java.util.ArrayList<>(wikimel.mentions(split));
+      java.util.Collections.shuffle(mentions, new java.util.Random(seed));
+      mentions = mentions.subList(0, Math.min(pairs, mentions.size()));
+      int n = mentions.size();
+      int length = config.contextLength();
+      float[][] mentionPixels = new float[n][];
+      for (int i = 0; i < n; i++) {
+        if (mentions.get(i).imagePath() != null) {
+          mentionPixels[i] = images.preprocess(mentions.get(i).imagePath());
+        }
+      }
+      FrozenMeanCalibrator.Pairs data = new FrozenMeanCalibrator.Pairs(
+          tokenizer.encodeBatch(mentions.stream()
+              .map(m -> m.surface() + " [SEP] " + m.sentence() + " [SEP] ").toList(), length),
+          mentionPixels,
+          tokenizer.encodeBatch(mentions.stream().map(m -> wikimel.name(m.goldQid()) + " [SEP] "
+              + wikimel.abstractOf(m.goldQid())).toList(), length),
+          new float[n][]);
+      progress.step("measuring gate statistics on " + n + " " + split + " pairs");
+      String version = FrozenMeanCalibrator.calibrate(model, data,
+          (done, total) -> progress.count(done, total, "pairs"));
       progress.done(model + " (" + version + ")");
       System.out.println(version);
       return 0;

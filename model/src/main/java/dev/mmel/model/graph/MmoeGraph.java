@@ -14,11 +14,12 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /**
- * Builds the whole MMoE model into one TensorFlow graph: the variables, and the four signatures
- * that every other module calls (entity encoding, mention encoding, candidate scoring, all-pairs
- * scoring). Encoding always uses a batch-independent gate (per-token, or faithful with the frozen
- * mean) so an entity's vector never depends on what else was in its batch; all-pairs scoring in
- * faithful mode uses the batch mean, as the reference does.
+ * Builds the whole MMoE model into one TensorFlow graph: the variables, and the signatures that
+ * every other module calls (entity encoding, mention encoding, candidate scoring, all-pairs
+ * scoring; in faithful mode also the gate statistics that calibration averages). Encoding always
+ * uses a batch-independent gate (per-token, or faithful with the frozen mean) so an entity's
+ * vector never depends on what else was in its batch; all-pairs scoring in faithful mode uses
+ * the batch mean, as the reference does.
  */
 public final class MmoeGraph {
   private final ModelConfig config;
@@ -39,11 +40,15 @@ public final class MmoeGraph {
     boolean faithful = config.matcher().gateMode() == GateMode.FAITHFUL;
     Gating encodeGating = faithful ? Gating.FAITHFUL_FROZEN : Gating.PER_TOKEN;
     Gating pairGating = faithful ? Gating.FAITHFUL_BATCH : Gating.PER_TOKEN;
-    return new MmoeGraph(config, parameters, List.of(
+    List<Signature> signatures = new java.util.ArrayList<>(List.of(
         builder.entitySignature(encodeGating),
         builder.mentionSignature(encodeGating),
         builder.candidateSignature(),
         builder.pairSignature(pairGating)));
+    if (faithful) {
+      signatures.add(builder.gateStatisticsSignature());
+    }
+    return new MmoeGraph(config, parameters, signatures);
   }
 
   public ModelConfig config() {
@@ -97,12 +102,12 @@ public final class MmoeGraph {
 
     MmoeMatcher.EntityEncoding encodeEntities(Operand<TInt32> ids, Operand<TFloat32> pixels,
         Gating gating) {
-      return matcher.encodeEntities(features(ids, pixels), gating);
+      return matcher.encodeEntities(features(ids, pixels), gating, null);
     }
 
     MmoeMatcher.MentionEncoding encodeMentions(Operand<TInt32> ids, Operand<TFloat32> pixels,
         Gating gating) {
-      return matcher.encodeMentions(features(ids, pixels), gating);
+      return matcher.encodeMentions(features(ids, pixels), gating, null);
     }
 
     MmoeMatcher.Scores scoreCandidates(MmoeMatcher.MentionEncoding mention,
@@ -188,6 +193,28 @@ public final class MmoeGraph {
           .input(Signatures.MENTION_PIXELS, mentionPixels)
           .input(Signatures.ENTITY_TEXT_IDS, entityIds)
           .input(Signatures.ENTITY_PIXELS, entityPixels), scores, "pairs");
+    }
+
+    /**
+     * The batch means of Q at every faithful gate site, for mentions and their gold entities as
+     * a training batch pairs them: what `mmel model calibrate` averages into the frozen means.
+     */
+    Signature gateStatisticsSignature() {
+      Placeholder<TInt32> mentionIds = textIds("stats_mention_text_ids");
+      Placeholder<TFloat32> mentionPixels = pixels("stats_mention_pixels");
+      Placeholder<TInt32> entityIds = textIds("stats_entity_text_ids");
+      Placeholder<TFloat32> entityPixels = pixels("stats_entity_pixels");
+      GateRecorder recorder = new GateRecorder();
+      matcher.encodeMentions(features(mentionIds, mentionPixels), Gating.FAITHFUL_BATCH, recorder);
+      matcher.encodeEntities(features(entityIds, entityPixels), Gating.FAITHFUL_BATCH, recorder);
+      Signature.Builder builder = Signature.builder(Signatures.GATE_STATISTICS)
+          .input(Signatures.MENTION_TEXT_IDS, mentionIds)
+          .input(Signatures.MENTION_PIXELS, mentionPixels)
+          .input(Signatures.ENTITY_TEXT_IDS, entityIds)
+          .input(Signatures.ENTITY_PIXELS, entityPixels);
+      recorder.means().forEach((site, mean) -> builder.output(site.outputName(),
+          tf.withName("stats_" + site.outputName()).identity(mean)));
+      return builder.build();
     }
 
     private Signature scoreOutputs(Signature.Builder builder, MmoeMatcher.Scores scores,

@@ -66,22 +66,24 @@ final class MmoeMatcher {
         layers.layerNorm(imageTokens, m + "image_tokens_layernorm"));
   }
 
-  EntityEncoding encodeEntities(SideFeatures f, Gating gating) {
-    UnitOutput text = intra(textMoe, f.textCls(), f.textTokens(), gating, GateSite.TEXT_ENTITY);
-    UnitOutput image =
-        intra(visionMoe, f.imageCls(), f.imageTokens(), gating, GateSite.VISION_ENTITY);
-    CrossOutput cross = cross(f, true, gating);
+  EntityEncoding encodeEntities(SideFeatures f, Gating gating, GateRecorder recorder) {
+    UnitOutput text = intra(textMoe, f.textCls(), f.textTokens(), gating, GateSite.TEXT_ENTITY,
+        recorder);
+    UnitOutput image = intra(visionMoe, f.imageCls(), f.imageTokens(), gating,
+        GateSite.VISION_ENTITY, recorder);
+    CrossOutput cross = cross(f, true, gating, recorder);
     Operand<TFloat32> retrieval = retrievalVector(f, cross);
     return new EntityEncoding(retrieval,
         text.pooled(), layers.linear(text.tokens(), ParameterNames.TEXT_UNIT + "fc_query"),
         image.pooled(), layers.linear(image.tokens(), ParameterNames.VISION_UNIT + "fc_query"));
   }
 
-  MentionEncoding encodeMentions(SideFeatures f, Gating gating) {
-    UnitOutput text = intra(textMoe, f.textCls(), f.textTokens(), gating, GateSite.TEXT_MENTION);
-    UnitOutput image =
-        intra(visionMoe, f.imageCls(), f.imageTokens(), gating, GateSite.VISION_MENTION);
-    CrossOutput cross = cross(f, false, gating);
+  MentionEncoding encodeMentions(SideFeatures f, Gating gating, GateRecorder recorder) {
+    UnitOutput text = intra(textMoe, f.textCls(), f.textTokens(), gating, GateSite.TEXT_MENTION,
+        recorder);
+    UnitOutput image = intra(visionMoe, f.imageCls(), f.imageTokens(), gating,
+        GateSite.VISION_MENTION, recorder);
+    CrossOutput cross = cross(f, false, gating, recorder);
     Operand<TFloat32> query = layers.scale(retrievalVector(f, cross), 1.0 / 6);
     String t = ParameterNames.TEXT_UNIT;
     String v = ParameterNames.VISION_UNIT;
@@ -121,22 +123,22 @@ final class MmoeMatcher {
   /** Spec 5-7 as written: every mention against every entity, [B,N] per score. */
   Scores jointScores(SideFeatures mention, SideFeatures entity, Gating gating) {
     Ops tf = layers.tf();
-    UnitOutput textE =
-        intra(textMoe, entity.textCls(), entity.textTokens(), gating, GateSite.TEXT_ENTITY);
-    UnitOutput textM =
-        intra(textMoe, mention.textCls(), mention.textTokens(), gating, GateSite.TEXT_MENTION);
-    UnitOutput imageE =
-        intra(visionMoe, entity.imageCls(), entity.imageTokens(), gating, GateSite.VISION_ENTITY);
+    UnitOutput textE = intra(textMoe, entity.textCls(), entity.textTokens(), gating,
+        GateSite.TEXT_ENTITY, null);
+    UnitOutput textM = intra(textMoe, mention.textCls(), mention.textTokens(), gating,
+        GateSite.TEXT_MENTION, null);
+    UnitOutput imageE = intra(visionMoe, entity.imageCls(), entity.imageTokens(), gating,
+        GateSite.VISION_ENTITY, null);
     UnitOutput imageM = intra(visionMoe, mention.imageCls(), mention.imageTokens(), gating,
-        GateSite.VISION_MENTION);
+        GateSite.VISION_MENTION, null);
     Operand<TFloat32> textLocal = jointLocal(textE, textM, ParameterNames.TEXT_UNIT);
     Operand<TFloat32> imageLocal = jointLocal(imageE, imageM, ParameterNames.VISION_UNIT);
     Operand<TFloat32> textGlobal = pairDots(mention.textCls(), entity.textCls());
     Operand<TFloat32> imageGlobal = pairDots(mention.imageCls(), entity.imageCls());
     Operand<TFloat32> sText = layers.scale(layers.add(textLocal, textGlobal), 0.5);
     Operand<TFloat32> sImage = layers.scale(layers.add(imageLocal, imageGlobal), 0.5);
-    CrossOutput crossE = cross(entity, true, gating);
-    CrossOutput crossM = cross(mention, false, gating);
+    CrossOutput crossE = cross(entity, true, gating, null);
+    CrossOutput crossM = cross(mention, false, gating, null);
     Operand<TFloat32> sCross = layers.scale(layers.add(
         pairDots(crossM.textToImage(), crossE.textToImage()),
         pairDots(crossM.imageToText(), crossE.imageToText())), 0.5);
@@ -145,13 +147,14 @@ final class MmoeMatcher {
   }
 
   private UnitOutput intra(SwitchMoe moe, Operand<TFloat32> cls, Operand<TFloat32> tokens,
-      Gating gating, GateSite site) {
+      Gating gating, GateSite site, GateRecorder recorder) {
     Operand<TFloat32> stacked = layers.concat(1, layers.expand(cls, 1), tokens);
-    Operand<TFloat32> mixed = moe.apply(stacked, stacked, gating, site);
+    Operand<TFloat32> mixed = moe.apply(stacked, stacked, gating, site, recorder);
     return new UnitOutput(layers.position(mixed, 0), layers.positionsFrom(mixed, 1));
   }
 
-  private CrossOutput cross(SideFeatures f, boolean entitySide, Gating gating) {
+  private CrossOutput cross(SideFeatures f, boolean entitySide, Gating gating,
+      GateRecorder recorder) {
     String c = ParameterNames.CROSS_UNIT;
     Operand<TFloat32> textHat = layers.linear(f.textCls(), c + "text_fc");
     Operand<TFloat32> textTokensHat = layers.linear(f.textTokens(), c + "text_fc");
@@ -160,9 +163,11 @@ final class MmoeMatcher {
     Operand<TFloat32> textFirst = layers.concat(1, layers.expand(textHat, 1), imageTokensHat);
     Operand<TFloat32> imageFirst = layers.concat(1, layers.expand(imageHat, 1), textTokensHat);
     Operand<TFloat32> mixedTextFirst = crossMoe.apply(textFirst, imageFirst, gating,
-        entitySide ? GateSite.CROSS_ENTITY_TEXT_FIRST : GateSite.CROSS_MENTION_TEXT_FIRST);
+        entitySide ? GateSite.CROSS_ENTITY_TEXT_FIRST : GateSite.CROSS_MENTION_TEXT_FIRST,
+        recorder);
     Operand<TFloat32> mixedImageFirst = crossMoe.apply(imageFirst, textFirst, gating,
-        entitySide ? GateSite.CROSS_ENTITY_IMAGE_FIRST : GateSite.CROSS_MENTION_IMAGE_FIRST);
+        entitySide ? GateSite.CROSS_ENTITY_IMAGE_FIRST : GateSite.CROSS_MENTION_IMAGE_FIRST,
+        recorder);
     Operand<TFloat32> textToImage = attendAndGate(layers.position(mixedTextFirst, 0),
         layers.positionsFrom(mixedTextFirst, 1), textHat, entitySide);
     Operand<TFloat32> imageToText = attendAndGate(layers.position(mixedImageFirst, 0),

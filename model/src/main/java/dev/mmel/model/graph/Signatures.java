@@ -6,6 +6,8 @@ public final class Signatures {
   public static final String ENCODE_MENTIONS = "encode_mentions";
   public static final String SCORE_CANDIDATES = "score_candidates";
   public static final String SCORE_PAIRS = "score_pairs";
+  /** Faithful mode only: per gate site, the batch mean of the masked router probabilities. */
+  public static final String GATE_STATISTICS = "gate_statistics";
 
   public static final String TEXT_IDS = "text_ids";
   public static final String PIXELS = "pixels";

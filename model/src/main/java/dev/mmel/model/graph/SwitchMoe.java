@@ -31,11 +31,19 @@ final class SwitchMoe {
     this.frozenMeanBatch = frozenMeanBatch;
   }
 
-  /** @param x expert input [n,S,d_in]; @param routerInput same shape, feeds the router */
+  /**
+   * @param x expert input [n,S,d_in]
+   * @param routerInput same shape, feeds the router
+   * @param recorder receives the site's batch mean of Q in faithful modes; may be null
+   */
   Operand<TFloat32> apply(Operand<TFloat32> x, Operand<TFloat32> routerInput, Gating gating,
-      GateSite site) {
+      GateSite site, GateRecorder recorder) {
     Operand<TFloat32> probabilities =
         layers.softmax(layers.linear(routerInput, ParameterNames.router(unitPrefix)));
+    if (recorder != null && gating != Gating.PER_TOKEN) {
+      recorder.record(site, layers.tf().math.mean(
+          layers.mul(probabilities, faithfulMask(probabilities)), layers.axis(0)));
+    }
     Operand<TFloat32> gates = gates(probabilities, gating,
         gating == Gating.FAITHFUL_FROZEN ? layers.param(site.parameterName()) : null);
     Operand<TFloat32> output = null;
@@ -90,8 +98,7 @@ final class SwitchMoe {
    * M[i,s',c] = 1 when some position of item i has expert s' as its c-th choice (c < k); the
    * reference scatters expert indices along the sequence axis, hence this odd shape.
    */
-  private Operand<TFloat32> faithfulGates(Operand<TFloat32> probabilities,
-      Operand<TFloat32> frozenMean) {
+  private Operand<TFloat32> faithfulMask(Operand<TFloat32> probabilities) {
     Ops tf = layers.tf();
     float[] choiceIndex = new float[topK];
     float[] expertIndex = new float[experts];
@@ -113,10 +120,15 @@ final class SwitchMoe {
         layers.expand(chosen, -1), tf.constant(expertIndex)), TFloat32.class);
     Operand<TFloat32> perChoice = layers.max(hits, 1, false);
     Operand<TFloat32> byPosition = tf.linalg.transpose(perChoice, layers.ints(0, 2, 1));
-    Operand<TFloat32> mask = tf.stopGradient(tf.pad(byPosition,
+    return tf.stopGradient(tf.pad(byPosition,
         tf.constant(new int[][] {{0, 0}, {0, positions - experts}, {0, experts - topK}}),
         layers.scalar(0)));
-    Operand<TFloat32> masked = layers.mul(probabilities, mask);
+  }
+
+  private Operand<TFloat32> faithfulGates(Operand<TFloat32> probabilities,
+      Operand<TFloat32> frozenMean) {
+    Ops tf = layers.tf();
+    Operand<TFloat32> masked = layers.mul(probabilities, faithfulMask(probabilities));
     Operand<TFloat32> gates;
     if (frozenMean == null) {
       Operand<TFloat32> count = tf.dtypes.cast(

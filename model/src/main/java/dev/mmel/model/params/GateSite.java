@@ -17,6 +17,11 @@ public enum GateSite {
   CROSS_MENTION_IMAGE_FIRST;
 
   public String parameterName() {
-    return ParameterNames.FROZEN_MEAN + name().toLowerCase(Locale.ROOT);
+    return ParameterNames.FROZEN_MEAN + outputName();
+  }
+
+  /** The site's output name in the gate_statistics signature. */
+  public String outputName() {
+    return name().toLowerCase(Locale.ROOT);
   }
 }

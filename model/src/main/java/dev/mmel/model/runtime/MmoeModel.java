@@ -8,10 +8,12 @@ import dev.mmel.model.io.DamagedModelException;
 import dev.mmel.model.io.ModelDirectory;
 import dev.mmel.model.io.ModelVersion;
 import dev.mmel.model.io.Sha256;
+import dev.mmel.model.params.GateSite;
 import dev.mmel.model.weights.SafetensorsFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -83,7 +85,7 @@ public final class MmoeModel implements AutoCloseable {
       for (SessionFunction function : bundle.functions()) {
         functions.put(function.signature().key(), function);
       }
-      requireSignatures(functions, directory.savedModel());
+      requireSignatures(functions, directory.savedModel(), config);
       return new MmoeModel(config, embedded, functions, List.of(bundle));
     } catch (IOException | RuntimeException e) {
       bundle.close();
@@ -188,6 +190,34 @@ public final class MmoeModel implements AutoCloseable {
       float[][] entityPixels) {
     ModelInputs.checkItems("mentions", mentionIds, mentionPixels, config);
     ModelInputs.checkItems("entities", entityIds, entityPixels, config);
+    return scores(call(Signatures.SCORE_PAIRS,
+        pairInputs(mentionIds, mentionPixels, entityIds, entityPixels)),
+        mentionIds.length, entityIds.length);
+  }
+
+  /**
+   * Faithful mode: each gate site's mean of the masked router probabilities over these mentions
+   * and their gold entities (rows pair up), the statistic the frozen means store.
+   */
+  public Map<GateSite, float[]> gateStatistics(int[][] mentionIds, float[][] mentionPixels,
+      int[][] entityIds, float[][] entityPixels) {
+    if (!functions.containsKey(Signatures.GATE_STATISTICS)) {
+      throw new IllegalStateException("gate statistics exist only for faithful-gate models; "
+          + "this model's gate is " + config.matcher().gateMode().id());
+    }
+    ModelInputs.checkItems("mentions", mentionIds, mentionPixels, config);
+    ModelInputs.checkItems("entities", entityIds, entityPixels, config);
+    Map<String, float[]> out = call(Signatures.GATE_STATISTICS,
+        pairInputs(mentionIds, mentionPixels, entityIds, entityPixels));
+    Map<GateSite, float[]> means = new EnumMap<>(GateSite.class);
+    for (GateSite site : GateSite.values()) {
+      means.put(site, out.get(site.outputName()));
+    }
+    return means;
+  }
+
+  private Map<String, Tensor> pairInputs(int[][] mentionIds, float[][] mentionPixels,
+      int[][] entityIds, float[][] entityPixels) {
     int size = config.vision().imageSize();
     Map<String, Tensor> inputs = new LinkedHashMap<>();
     inputs.put(Signatures.MENTION_TEXT_IDS, TensorCodec.ids(mentionIds, config.contextLength()));
@@ -196,7 +226,7 @@ public final class MmoeModel implements AutoCloseable {
     inputs.put(Signatures.ENTITY_TEXT_IDS, TensorCodec.ids(entityIds, config.contextLength()));
     inputs.put(Signatures.ENTITY_PIXELS,
         TensorCodec.rows(orMissing(entityPixels, entityIds.length), 3, size, size));
-    return scores(call(Signatures.SCORE_PAIRS, inputs), mentionIds.length, entityIds.length);
+    return inputs;
   }
 
   private Map<String, Tensor> encoderInputs(int[][] textIds, float[][] pixels) {
@@ -235,10 +265,14 @@ public final class MmoeModel implements AutoCloseable {
     }
   }
 
-  private static void requireSignatures(Map<String, SessionFunction> functions, Path where)
-      throws DamagedModelException {
-    for (String key : List.of(Signatures.ENCODE_ENTITIES, Signatures.ENCODE_MENTIONS,
-        Signatures.SCORE_CANDIDATES, Signatures.SCORE_PAIRS)) {
+  private static void requireSignatures(Map<String, SessionFunction> functions, Path where,
+      ModelConfig config) throws DamagedModelException {
+    List<String> required = new java.util.ArrayList<>(List.of(Signatures.ENCODE_ENTITIES,
+        Signatures.ENCODE_MENTIONS, Signatures.SCORE_CANDIDATES, Signatures.SCORE_PAIRS));
+    if (config.matcher().gateMode() == dev.mmel.model.config.GateMode.FAITHFUL) {
+      required.add(Signatures.GATE_STATISTICS);
+    }
+    for (String key : required) {
       if (!functions.containsKey(key)) {
         throw new DamagedModelException(where + " has no signature '" + key
             + "'; it was not exported by this version of mmel");
