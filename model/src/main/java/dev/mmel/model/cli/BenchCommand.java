@@ -27,7 +27,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = {"Benchmarks, each reported as a ratio against a baseline measured in the same "
+    description = {"Benchmarks of the model core (see the README's performance section).",
+        "Each figure is reported as a ratio against a baseline measured in the same "
         + "run (machines are shared and noisy) next to the absolute figure. Tables are printed "
         + "as Markdown on stdout; progress goes to stderr."},
     subcommands = {BenchCommand.Tokenizer.class, BenchCommand.Images.class,

@@ -28,10 +28,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = {"Scores real WikiMEL test mentions (with their real images where the shared "
-        + "data has one) against a small set of real KB entities: the gold entities plus random "
-        + "distractors, through the full MMoE path (tokenizer, image preprocessing, entity and "
-        + "mention encoding, S = F + I scoring).",
+    description = {"Links real WikiMEL mentions against a few real KB entities.",
+        "Scores WikiMEL test mentions (with their real images where the shared data has one) "
+        + "against the gold entities plus random distractors, through the full MMoE path "
+        + "(tokenizer, image preprocessing, entity and mention encoding, S = F + I scoring).",
         "Without --model it creates a tiny model with RANDOM weights, so rankings are at chance "
         + "level: the demo shows the working path, not accuracy."})
 final class DemoCommand implements Callable<Integer> {
