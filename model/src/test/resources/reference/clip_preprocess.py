@@ -1,7 +1,8 @@
 """Reference CLIP image preprocessing with Pillow and numpy, for ImagePreprocessorReferenceIT.
 
-    clip_preprocess.py synth DIR
-        Writes deterministic synthetic test images into DIR (one file per case, named by case).
+    clip_preprocess.py synth DIR [ICC_PROFILE]
+        Writes deterministic synthetic test images into DIR (one file per case, named by case),
+        among them JPEGs embedding an sRGB profile and, if given, the file ICC_PROFILE.
     clip_preprocess.py resample OUT
         Writes random 8-bit RGB images of many sizes and their Pillow bicubic resizes to many
         output sizes, including both sides of the rule that picks Pillow's pass order: for the
@@ -27,7 +28,7 @@ import zlib
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageCms
 
 SIZE = 224
 MEAN = np.array([0.48145466, 0.4578275, 0.40821073], dtype=np.float32)
@@ -87,7 +88,7 @@ def png_rgb16(pixels):
             + chunk(b"IEND", b""))
 
 
-def synthesize(directory):
+def synthesize(directory, icc_profile=None):
     directory.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(20240607)
 
@@ -117,6 +118,8 @@ def synthesize(directory):
     (directory / "rgb16_123x77.png").write_bytes(png_rgb16(wide))
     save("rgb_333x250.bmp", Image.fromarray(content(rng, 333, 250), "RGB"))
     save("palette_250x170.bmp", palette.crop((0, 0, 250, 170)))
+    rgbx = np.dstack([content(rng, 270, 190), alpha[:190, :270]])
+    save("rgbx_270x190.bmp", Image.fromarray(rgbx, "RGBA"))  # 32 bits per pixel
 
     photo = Image.fromarray(content(rng, 800, 533), "RGB")
     save("rgb420_800x533.jpg", photo, quality=90, subsampling=2)
@@ -128,6 +131,12 @@ def synthesize(directory):
     save("exif_rotated_300x200.jpg", photo.resize((300, 200)), quality=90, exif=exif)
     save("grey_350x240.jpg", Image.fromarray(content(rng, 350, 240)[..., 1], "L"), quality=90)
     save("cmyk_120x80.jpg", photo.resize((120, 80)).convert("CMYK"), quality=90)
+    # Pillow ignores embedded colour profiles; the preprocessing must not apply them either.
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    save("icc_srgb_320x240.jpg", photo.resize((320, 240)), quality=90, icc_profile=srgb)
+    if icc_profile is not None:
+        save("icc_other_320x240.jpg", photo.resize((320, 240)), quality=90,
+             icc_profile=icc_profile.read_bytes())
 
 
 def resample_cases(rng):
@@ -140,8 +149,9 @@ def resample_cases(rng):
         cases.append((width, height, out_width, out_height))
         # Either side of the pass-order boundary for that output size.
         width = out_width + int(rng.integers(1, 200))
+        boundary = out_height + 2 * (width - out_width)
         for extra in (0, 1):
-            cases.append((width, out_height + 2 * (width - out_width) + extra, out_width, out_height))
+            cases.append((width, boundary + extra, out_width, out_height))
     return cases
 
 
@@ -160,8 +170,8 @@ def resample(out):
 
 
 def main(argv):
-    if len(argv) >= 2 and argv[0] == "synth":
-        synthesize(Path(argv[1]))
+    if len(argv) in (2, 3) and argv[0] == "synth":
+        synthesize(Path(argv[1]), Path(argv[2]) if len(argv) == 3 else None)
     elif len(argv) >= 2 and argv[0] == "resample":
         resample(Path(argv[1]))
     elif len(argv) >= 3 and argv[0] == "run":
