@@ -35,18 +35,28 @@ import picocli.CommandLine.Option;
         BenchCommand.Model.class})
 final class BenchCommand {
 
-  /** Runs {@code body} until {@code seconds} have passed (at least {@code minRuns} times). */
-  static double medianSeconds(Runnable body, double seconds, int minRuns) {
-    body.run();
-    List<Double> times = new ArrayList<>();
-    long start = System.nanoTime();
-    while (times.size() < minRuns || (System.nanoTime() - start) / 1e9 < seconds) {
-      long t0 = System.nanoTime();
-      body.run();
-      times.add((System.nanoTime() - t0) / 1e9);
+  /**
+   * Runs the tasks round-robin for {@code rounds} rounds after one warm-up round and returns
+   * each task's median time in seconds. Interleaving makes a change in machine load hit every
+   * task alike, so their ratios stay meaningful on a shared machine.
+   */
+  static double[] interleavedMedians(List<Runnable> tasks, int rounds) {
+    double[][] times = new double[tasks.size()][rounds];
+    tasks.forEach(Runnable::run);
+    for (int round = 0; round < rounds; round++) {
+      for (int t = 0; t < tasks.size(); t++) {
+        long t0 = System.nanoTime();
+        tasks.get(t).run();
+        times[t][round] = (System.nanoTime() - t0) / 1e9;
+      }
     }
-    double[] sorted = times.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    return sorted[sorted.length / 2];
+    double[] medians = new double[tasks.size()];
+    for (int t = 0; t < tasks.size(); t++) {
+      double[] sorted = times[t].clone();
+      Arrays.sort(sorted);
+      medians[t] = sorted[rounds / 2];
+    }
+    return medians;
   }
 
   /** Peak and current resident set size of this process, from /proc (Linux). */
@@ -68,8 +78,9 @@ final class BenchCommand {
   @Command(name = "tokenizer", mixinStandardHelpOptions = true,
       description = "CLIP tokenizer throughput on WikiMEL sentences, against a whitespace split.")
   static final class Tokenizer implements Callable<Integer> {
-    @Option(names = "--seconds", defaultValue = "5", description = "Time per measurement.")
-    double seconds;
+    @Option(names = "--rounds", defaultValue = "15",
+        description = "Timed rounds, interleaving baseline and measured (median reported).")
+    int rounds;
 
     @Override
     public Integer call() throws Exception {
@@ -79,27 +90,41 @@ final class BenchCommand {
         wikimel.mentions(split).forEach(m -> texts.add(m.surface() + " [SEP] " + m.sentence()));
       }
       ClipTokenizer tokenizer = ClipTokenizer.load(SharedData.file(SharedData.CLIP_VOCAB));
-      double baseline = medianSeconds(() -> {
+      // One fresh tokenizer (empty word cache) per cold run, loaded outside the timing.
+      java.util.Deque<ClipTokenizer> fresh = new java.util.ArrayDeque<>();
+      for (int i = 0; i <= rounds; i++) {
+        fresh.add(ClipTokenizer.load(SharedData.file(SharedData.CLIP_VOCAB)));
+      }
+      double[] times = interleavedMedians(List.of(() -> {
         long tokens = 0;
         for (String text : texts) {
           tokens += text.toLowerCase(Locale.ROOT).split("\\s+").length;
         }
         if (tokens == 0) {
-          throw new IllegalStateException();
+          throw new IllegalStateException("no tokens");
         }
-      }, seconds, 3);
-      double clip = medianSeconds(() -> {
+      }, () -> {
         for (String text : texts) {
           tokenizer.encodePadded(text, 50);
         }
-      }, seconds, 3);
+      }, () -> {
+        ClipTokenizer cold = fresh.pop();
+        for (String text : texts) {
+          cold.encodePadded(text, 50);
+        }
+      }), rounds);
+      double baseline = times[0];
+      double clip = times[1];
+      double cold = times[2];
       System.out.println("| tokenizer (" + texts.size() + " WikiMEL mention+sentence texts) "
           + "| texts/s | ratio to baseline |");
       System.out.println("|---|---|---|");
       System.out.printf(Locale.ROOT, "| baseline: lower-case + whitespace split | %,.0f | 1.00 |%n",
           texts.size() / baseline);
-      System.out.printf(Locale.ROOT, "| CLIP BPE, padded to 50 | %,.0f | %.3f |%n",
+      System.out.printf(Locale.ROOT, "| CLIP BPE, padded to 50, word cache warm | %,.0f | %.3f |%n",
           texts.size() / clip, baseline / clip);
+      System.out.printf(Locale.ROOT, "| CLIP BPE, padded to 50, first pass (empty cache) "
+          + "| %,.0f | %.3f |%n", texts.size() / cold, baseline / cold);
       return 0;
     }
   }
@@ -108,8 +133,9 @@ final class BenchCommand {
       description = "Image preprocessing throughput on the shared WikiMEL images, against "
           + "JPEG decoding alone.")
   static final class Images implements Callable<Integer> {
-    @Option(names = "--seconds", defaultValue = "5", description = "Time per measurement.")
-    double seconds;
+    @Option(names = "--rounds", defaultValue = "15",
+        description = "Timed rounds, interleaving baseline and measured (median reported).")
+    int rounds;
 
     @Override
     public Integer call() throws Exception {
@@ -120,7 +146,7 @@ final class BenchCommand {
         }
       }
       ImagePreprocessor preprocessor = ImagePreprocessor.clip();
-      double decode = medianSeconds(() -> {
+      double[] times = interleavedMedians(List.of(() -> {
         for (byte[] bytes : images) {
           try {
             ImageIO.read(new ByteArrayInputStream(bytes)).getWidth();
@@ -128,8 +154,7 @@ final class BenchCommand {
             throw new java.io.UncheckedIOException(e);
           }
         }
-      }, seconds, 3);
-      double full = medianSeconds(() -> {
+      }, () -> {
         for (byte[] bytes : images) {
           try {
             preprocessor.preprocess(bytes);
@@ -137,7 +162,9 @@ final class BenchCommand {
             throw new IllegalStateException(e);
           }
         }
-      }, seconds, 3);
+      }), rounds);
+      double decode = times[0];
+      double full = times[1];
       System.out.println("| image preprocessing (" + images.size() + " WikiMEL JPEGs) "
           + "| images/s | ratio to baseline |");
       System.out.println("|---|---|---|");
@@ -171,8 +198,9 @@ final class BenchCommand {
         description = "Candidate counts for scoring (default ${DEFAULT-VALUE}).")
     int[] ks;
 
-    @Option(names = "--seconds", defaultValue = "20", description = "Time per measurement.")
-    double seconds;
+    @Option(names = "--rounds", defaultValue = "3",
+        description = "Timed rounds of each interleaved measurement (median reported).")
+    int rounds;
 
     @Option(names = "--threads", defaultValue = "0",
         description = "TensorFlow intra-op threads (0 = one per core).")
@@ -198,23 +226,25 @@ final class BenchCommand {
         System.out.println("model " + cfg.name() + " (" + saved.version() + "), "
             + Runtime.getRuntime().availableProcessors() + " cores; after load: " + rss());
         System.out.println();
-        System.out.println("| encoding | batch | items/s | ratio to batch 1 |");
-        System.out.println("|---|---|---|---|");
-        double entityBase = 0;
-        double mentionBase = 0;
+        List<Runnable> encodings = new ArrayList<>();
         for (int batch : batches) {
           int[][] ids = BenchInputs.ids(batch, cfg);
           float[][] pixels = BenchInputs.pixels(batch, cfg);
-          progress.step("entity encoding, batch " + batch);
-          double e = batch / medianSeconds(() -> saved.encodeEntities(ids, pixels), seconds, 2);
-          progress.step("mention encoding, batch " + batch);
-          double m = batch / medianSeconds(() -> saved.encodeMentions(ids, pixels), seconds, 2);
-          entityBase = entityBase == 0 ? e : entityBase;
-          mentionBase = mentionBase == 0 ? m : mentionBase;
-          System.out.printf(Locale.ROOT, "| entity | %d | %.2f | %.2f |%n", batch, e,
-              e / entityBase);
-          System.out.printf(Locale.ROOT, "| mention | %d | %.2f | %.2f |%n", batch, m,
-              m / mentionBase);
+          encodings.add(() -> saved.encodeEntities(ids, pixels));
+          encodings.add(() -> saved.encodeMentions(ids, pixels));
+        }
+        progress.step("entity and mention encoding at batches " + Arrays.toString(batches)
+            + ", interleaved, " + rounds + " rounds");
+        double[] times = interleavedMedians(encodings, rounds);
+        System.out.println("| encoding | batch | items/s | ratio to batch " + batches[0] + " |");
+        System.out.println("|---|---|---|---|");
+        for (int side = 0; side < 2; side++) {
+          double base = batches[0] / times[side];
+          for (int i = 0; i < batches.length; i++) {
+            double rate = batches[i] / times[2 * i + side];
+            System.out.printf(Locale.ROOT, "| %s | %d | %.2f | %.2f |%n",
+                side == 0 ? "entity" : "mention", batches[i], rate, rate / base);
+          }
         }
         System.out.println();
         System.out.println("memory after encoding: " + rss());
@@ -224,20 +254,17 @@ final class BenchCommand {
         int[][] ids = BenchInputs.ids(ratioBatch, cfg);
         float[][] pixels = BenchInputs.pixels(ratioBatch, cfg);
         try (MmoeModel raw = MmoeModel.buildInProcess(dir, settings)) {
-          double rawTime = 0;
-          double savedTime = 0;
-          for (int round = 0; round < 2; round++) {
-            rawTime += medianSeconds(() -> raw.encodeEntities(ids, pixels), seconds / 2, 2);
-            savedTime += medianSeconds(() -> saved.encodeEntities(ids, pixels), seconds / 2, 2);
-          }
+          double[] paths = interleavedMedians(List.of(
+              () -> raw.encodeEntities(ids, pixels), () -> saved.encodeEntities(ids, pixels)),
+              rounds);
           System.out.println();
           System.out.println("| entity encoding, batch " + ratioBatch
               + " | items/s | ratio to in-process graph |");
           System.out.println("|---|---|---|");
           System.out.printf(Locale.ROOT, "| in-process graph (baseline) | %.2f | 1.00 |%n",
-              2 * ratioBatch / rawTime);
+              ratioBatch / paths[0]);
           System.out.printf(Locale.ROOT, "| SavedModel | %.2f | %.3f |%n",
-              2 * ratioBatch / savedTime, rawTime / savedTime);
+              ratioBatch / paths[1], paths[0] / paths[1]);
         }
 
         int maxK = Arrays.stream(ks).max().orElse(10);
@@ -246,16 +273,18 @@ final class BenchCommand {
         MentionEncodings mention = saved.encodeMentions(BenchInputs.ids(1, cfg),
             BenchInputs.pixels(1, cfg));
         System.out.println();
-        System.out.println("| scoring one mention | K | latency ms | ratio to K=" + ks[0] + " |");
-        System.out.println("|---|---|---|---|");
-        double base = 0;
+        List<Runnable> scorings = new ArrayList<>();
         for (int k : ks) {
           EntityEncodings candidates = pool.rows(0, k);
-          double latency = medianSeconds(() -> saved.scoreCandidates(mention, candidates, k),
-              Math.min(seconds, 10), 5) * 1000;
-          base = base == 0 ? latency : base;
-          System.out.printf(Locale.ROOT, "| S = F + I | %d | %.2f | %.2f |%n", k, latency,
-              latency / base);
+          scorings.add(() -> saved.scoreCandidates(mention, candidates, k));
+        }
+        progress.step("scoring against K = " + Arrays.toString(ks) + ", interleaved");
+        double[] latencies = interleavedMedians(scorings, Math.max(rounds, 15));
+        System.out.println("| scoring one mention | K | latency ms | ratio to K=" + ks[0] + " |");
+        System.out.println("|---|---|---|---|");
+        for (int i = 0; i < ks.length; i++) {
+          System.out.printf(Locale.ROOT, "| S = F + I | %d | %.2f | %.2f |%n", ks[i],
+              latencies[i] * 1000, latencies[i] / latencies[0]);
         }
         System.out.println();
         System.out.println("memory at the end: " + rss());

@@ -24,10 +24,6 @@ public record MentionEncodings(
     EntityEncodings.check("image_value", imageValue, (long) count * imagePositions * hiddenDim);
   }
 
-  public float[] queryOf(int item) {
-    return EntityEncodings.slice(query, item, retrievalDim);
-  }
-
   public MentionEncodings rows(int from, int to) {
     return new MentionEncodings(to - from, retrievalDim, hiddenDim, textPositions, imagePositions,
         EntityEncodings.range(query, from, to, retrievalDim),
