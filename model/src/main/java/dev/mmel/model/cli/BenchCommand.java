@@ -268,8 +268,8 @@ final class BenchCommand {
         }
 
         int maxK = Arrays.stream(ks).max().orElse(10);
-        progress.step("encoding " + maxK + " candidate entities for scoring");
-        EntityEncodings pool = encodeInBatches(saved, maxK, cfg, progress);
+        progress.step("preparing " + maxK + " candidates (64 encoded entities, repeated)");
+        EntityEncodings pool = candidatePool(saved, maxK, cfg);
         MentionEncodings mention = saved.encodeMentions(BenchInputs.ids(1, cfg),
             BenchInputs.pixels(1, cfg));
         System.out.println();
@@ -292,8 +292,7 @@ final class BenchCommand {
       return 0;
     }
 
-    private static EntityEncodings encodeInBatches(MmoeModel model, int count, ModelConfig cfg,
-        Progress progress) {
+    private static EntityEncodings candidatePool(MmoeModel model, int count, ModelConfig cfg) {
       int batch = 64;
       int[][] ids = BenchInputs.ids(batch, cfg);
       EntityEncodings one = model.encodeEntities(ids, null);
@@ -314,7 +313,6 @@ final class BenchCommand {
         System.arraycopy(one.textQuery(), src * l * d, textQuery, i * l * d, l * d);
         System.arraycopy(one.imageC(), src * d, imageC, i * d, d);
         System.arraycopy(one.imageQuery(), src * p * d, imageQuery, i * p * d, p * d);
-        progress.count(i + 1, count, "candidates");
       }
       return new EntityEncodings(count, r, d, l, p, retrieval, textC, textQuery, imageC,
           imageQuery);

@@ -10,6 +10,7 @@ final class Progress {
   private final String task;
   private final long start = System.nanoTime();
   private long lastReport;
+  private long countStart;
 
   Progress(String task) {
     this.task = task;
@@ -22,15 +23,19 @@ final class Progress {
   /** Reports at most twice a second, and always on the last item. */
   void count(long done, long total, String unit) {
     long now = System.nanoTime();
+    if (countStart == 0) {
+      countStart = now;
+      lastReport = now;
+    }
     if (done < total && now - lastReport < 500_000_000L) {
       return;
     }
     lastReport = now;
-    double elapsed = seconds();
-    double rate = done / Math.max(elapsed, 1e-9);
+    // The rate counts from the first item reported, not from the start of the whole task.
+    double rate = done / Math.max((now - countStart) / 1e9, 1e-3);
     double eta = rate > 0 ? (total - done) / rate : Double.NaN;
-    System.err.printf(Locale.ROOT, "[%s %6.1fs] %,d/%,d %s (%.1f/s, ETA %.0fs)%n", task, elapsed,
-        done, total, unit, rate, eta);
+    System.err.printf(Locale.ROOT, "[%s %6.1fs] %,d/%,d %s (%.1f/s, ETA %.0fs)%n", task,
+        seconds(), done, total, unit, rate, eta);
   }
 
   void done(String what) {
