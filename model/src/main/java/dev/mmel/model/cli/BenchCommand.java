@@ -13,6 +13,7 @@ import dev.mmel.model.runtime.MentionEncodings;
 import dev.mmel.model.runtime.MmoeModel;
 import dev.mmel.model.runtime.SessionSettings;
 import dev.mmel.model.text.ClipTokenizer;
+import dev.mmel.model.text.LinkingTexts;
 import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,7 +88,8 @@ final class BenchCommand {
       WikiMel wikimel = WikiMel.load(SharedData.file("wikimel"));
       List<String> texts = new ArrayList<>();
       for (String split : List.of("train", "dev", "test")) {
-        wikimel.mentions(split).forEach(m -> texts.add(m.surface() + " [SEP] " + m.sentence()));
+        wikimel.mentions(split).forEach(
+            m -> texts.add(LinkingTexts.mention(m.surface(), m.sentence(), "")));
       }
       ClipTokenizer tokenizer = ClipTokenizer.load(SharedData.file(SharedData.CLIP_VOCAB));
       // One fresh tokenizer (empty word cache) per cold run, loaded outside the timing.

@@ -12,6 +12,7 @@ import dev.mmel.model.runtime.MmoeModel;
 import dev.mmel.model.runtime.Scores;
 import dev.mmel.model.runtime.SessionSettings;
 import dev.mmel.model.text.ClipTokenizer;
+import dev.mmel.model.text.LinkingTexts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -76,13 +77,13 @@ final class DemoCommand implements Callable<Integer> {
       progress.step("model " + mmoe.version() + " (" + mmoe.config().name() + "); encoding "
           + qids.size() + " entities");
       int[][] entityIds = tokenizer.encodeBatch(qids.stream()
-          .map(q -> wikimel.name(q) + " [SEP] " + wikimel.abstractOf(q)).toList(), length);
+          .map(q -> LinkingTexts.entity(wikimel.name(q), wikimel.abstractOf(q))).toList(), length);
       long t0 = System.nanoTime();
       EntityEncodings entities = mmoe.encodeEntities(entityIds, null);
       double entitySeconds = (System.nanoTime() - t0) / 1e9;
 
       int[][] mentionIds = tokenizer.encodeBatch(picked.stream()
-          .map(m -> m.surface() + " [SEP] " + m.sentence() + " [SEP] ").toList(), length);
+          .map(m -> LinkingTexts.mention(m.surface(), m.sentence(), "")).toList(), length);
       float[][] pixels = new float[picked.size()][];
       int withImage = 0;
       for (int i = 0; i < picked.size(); i++) {

@@ -16,6 +16,7 @@ import dev.mmel.model.params.ParameterGroup;
 import dev.mmel.model.params.ParameterLayout;
 import dev.mmel.model.runtime.SessionSettings;
 import dev.mmel.model.text.ClipTokenizer;
+import dev.mmel.model.text.LinkingTexts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -204,10 +205,10 @@ final class ModelCommand {
       }
       FrozenMeanCalibrator.Pairs data = new FrozenMeanCalibrator.Pairs(
           tokenizer.encodeBatch(mentions.stream()
-              .map(m -> m.surface() + " [SEP] " + m.sentence() + " [SEP] ").toList(), length),
+              .map(m -> LinkingTexts.mention(m.surface(), m.sentence(), "")).toList(), length),
           mentionPixels,
-          tokenizer.encodeBatch(mentions.stream().map(m -> wikimel.name(m.goldQid()) + " [SEP] "
-              + wikimel.abstractOf(m.goldQid())).toList(), length),
+          tokenizer.encodeBatch(mentions.stream().map(m -> LinkingTexts.entity(
+              wikimel.name(m.goldQid()), wikimel.abstractOf(m.goldQid()))).toList(), length),
           new float[n][]);
       progress.step("measuring gate statistics on " + n + " " + split + " pairs");
       String version = FrozenMeanCalibrator.calibrate(model, data,
