@@ -1,0 +1,45 @@
+package dev.mmel.retriever;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One index of entity embeddings (one build): ANN search over retrieval vectors by inner
+ * product, rerank features and records by QID, and name/alias look-up for DME. Writes are
+ * idempotent by QID. Implementations are safe for concurrent readers; writers are serialised by
+ * the caller (one sink per build). Every method fails with a message naming what was wrong.
+ */
+public interface EntityIndex extends AutoCloseable {
+
+  IndexSchema schema();
+
+  /** The model version whose encoder wrote this index; serving refuses a mismatch. */
+  String modelVersion();
+
+  /** Inserts or replaces these entities by QID (the last one wins within a batch). */
+  void upsert(List<IndexedEntity> entities);
+
+  /** Removes these QIDs; unknown ones are ignored. */
+  void delete(Collection<String> qids);
+
+  /** Makes every write so far visible to readers and durable. */
+  void flush();
+
+  /** The k entities with the largest inner product with {@code query}, best first. */
+  List<SearchHit> search(float[] query, int k, EntityFilter filter);
+
+  /** Rerank features of those QIDs the index holds. */
+  Map<String, RerankFeatures> rerankFeatures(Collection<String> qids);
+
+  /** Records of those QIDs the index holds. */
+  Map<String, EntityRecord> records(Collection<String> qids);
+
+  /** Entities whose name or an alias has the same {@link NameKeys} key as {@code surface}. */
+  List<EntityRecord> lookupByName(String surface, int limit);
+
+  long count();
+
+  @Override
+  void close();
+}

@@ -1,0 +1,56 @@
+package dev.mmel.retriever;
+
+import dev.mmel.model.config.ModelConfig;
+
+/**
+ * Shapes of what an index stores per entity (spec section 9): the retrieval vector e_e and the
+ * rerank features c and Qry for text and image. Fixed per index; writes of other shapes fail.
+ */
+public record IndexSchema(int retrievalDim, int hiddenDim, int textPositions, int imagePositions) {
+
+  public IndexSchema {
+    positive("retrieval_dim", retrievalDim);
+    positive("hidden_dim", hiddenDim);
+    positive("text_positions", textPositions);
+    positive("image_positions", imagePositions);
+  }
+
+  public static IndexSchema of(ModelConfig config) {
+    return new IndexSchema(config.retrievalDim(), config.matcher().hiddenDim(),
+        config.contextLength(), config.vision().positions());
+  }
+
+  /** Floats of rerank features per entity: 2 x d + (L + P) x d. */
+  public int rerankFloats() {
+    return 2 * hiddenDim + (textPositions + imagePositions) * hiddenDim;
+  }
+
+  void checkVector(String field, float[] vector, int expected) {
+    if (vector == null || vector.length != expected) {
+      throw new IllegalArgumentException(field + " must hold " + expected + " floats, got "
+          + (vector == null ? "null" : vector.length));
+    }
+    for (float value : vector) {
+      if (!Float.isFinite(value)) {
+        throw new IllegalArgumentException(field + " holds a non-finite value " + value);
+      }
+    }
+  }
+
+  /** Rejects an entity whose vectors do not have this schema's shapes. */
+  public void check(IndexedEntity entity) {
+    String qid = entity.record().qid();
+    checkVector(qid + ".retrieval", entity.retrieval(), retrievalDim);
+    RerankFeatures f = entity.rerank();
+    checkVector(qid + ".text_c", f.textC(), hiddenDim);
+    checkVector(qid + ".text_query", f.textQuery(), textPositions * hiddenDim);
+    checkVector(qid + ".image_c", f.imageC(), hiddenDim);
+    checkVector(qid + ".image_query", f.imageQuery(), imagePositions * hiddenDim);
+  }
+
+  private static void positive(String field, int value) {
+    if (value <= 0) {
+      throw new IllegalArgumentException(field + " must be > 0, got " + value);
+    }
+  }
+}

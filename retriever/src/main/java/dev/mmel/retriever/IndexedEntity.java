@@ -1,0 +1,14 @@
+package dev.mmel.retriever;
+
+import dev.mmel.model.runtime.EntityEncodings;
+
+/** What an index holds for one entity: its record, retrieval vector and rerank features. */
+public record IndexedEntity(EntityRecord record, float[] retrieval, RerankFeatures rerank) {
+
+  /** Row {@code row} of a batch the model's entity encoder produced. */
+  public static IndexedEntity of(EntityRecord record, EntityEncodings encodings, int row) {
+    EntityEncodings one = encodings.rows(row, row + 1);
+    return new IndexedEntity(record, one.retrieval(),
+        new RerankFeatures(one.textC(), one.textQuery(), one.imageC(), one.imageQuery()));
+  }
+}

@@ -1,0 +1,299 @@
+package dev.mmel.retriever;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The semantics every {@link EntityIndexStore} must have, run against each implementation: the
+ * embedded store as a unit test, the Milvus store as an integration test on a real server.
+ * Vectors are random but exact search over them is computed here, so results are checked, not
+ * trusted.
+ */
+public abstract class EntityIndexContract {
+  protected static final IndexSchema SCHEMA = new IndexSchema(40, 4, 5, 3);
+  protected static final String VERSION = "mmoe-0123456789abcdef";
+
+  protected EntityIndexStore store;
+  private final List<String> builds = new ArrayList<>();
+  private int buildCounter;
+
+  /** A fresh, empty store (a new directory, or a new collection prefix on the server). */
+  protected abstract EntityIndexStore newStore() throws Exception;
+
+  /** Rows a store must hold before its ANN index is really used (Milvus: 1,024 per segment). */
+  protected int rowsForAnn() {
+    return 300;
+  }
+
+  @BeforeEach
+  void openStore() throws Exception {
+    store = newStore();
+  }
+
+  @AfterEach
+  void closeStore() {
+    for (String build : builds) {
+      if (!store.liveBuildId().map(build::equals).orElse(false)) {
+        store.dropBuild(build);
+      }
+    }
+    store.close();
+  }
+
+  protected EntityIndex newBuild() {
+    String id = "b" + System.nanoTime() % 1_000_000_000L + "_" + buildCounter++;
+    builds.add(id);
+    return store.openBuild(id, VERSION, SCHEMA);
+  }
+
+  protected static IndexedEntity entity(String qid, String name, List<String> aliases,
+      Random random) {
+    return new IndexedEntity(new EntityRecord(qid, name, aliases, "desc of " + name, qid + ".jpg"),
+        vector(random, SCHEMA.retrievalDim()),
+        new RerankFeatures(vector(random, SCHEMA.hiddenDim()),
+            vector(random, SCHEMA.textPositions() * SCHEMA.hiddenDim()),
+            vector(random, SCHEMA.hiddenDim()),
+            vector(random, SCHEMA.imagePositions() * SCHEMA.hiddenDim())));
+  }
+
+  protected static float[] vector(Random random, int n) {
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = (float) random.nextGaussian();
+    }
+    return v;
+  }
+
+  private static float dot(float[] a, float[] b) {
+    double sum = 0;
+    for (int i = 0; i < a.length; i++) {
+      sum += a[i] * b[i];
+    }
+    return (float) sum;
+  }
+
+  private static List<IndexedEntity> entities(int n, Random random) {
+    List<IndexedEntity> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(entity("Q" + (1000 + i), "Entity " + i, List.of("alias " + i), random));
+    }
+    return out;
+  }
+
+  @Test
+  void whatIsWrittenIsReadBack() {
+    Random random = new Random(1);
+    try (EntityIndex index = newBuild()) {
+      IndexedEntity powers = entity("Q256474", "Stefanie Powers",
+          List.of("Stefania Zofya Federkiewicz"), random);
+      index.upsert(List.of(powers, entity("Q532915", "Noel Harrison", List.of(), random)));
+      index.flush();
+      assertEquals(2, index.count());
+      assertEquals(VERSION, index.modelVersion());
+      assertEquals(SCHEMA, index.schema());
+      EntityRecord record = index.records(List.of("Q256474", "Q999")).get("Q256474");
+      assertEquals(powers.record(), record);
+      assertEquals(1, index.records(List.of("Q256474", "Q999")).size());
+      RerankFeatures f = index.rerankFeatures(List.of("Q256474")).get("Q256474");
+      assertClose(powers.rerank().textQuery(), f.textQuery(), 2e-3);
+      assertClose(powers.rerank().imageC(), f.imageC(), 2e-3);
+      List<SearchHit> hits = index.search(powers.retrieval(), 2, EntityFilter.none());
+      assertEquals("Q256474", hits.get(0).qid());
+      assertEquals(dot(powers.retrieval(), powers.retrieval()), hits.get(0).score(),
+          1e-3 * Math.abs(hits.get(0).score()));
+    }
+  }
+
+  @Test
+  void upsertIsIdempotentByQidAndTheLastWriteWins() {
+    Random random = new Random(2);
+    try (EntityIndex index = newBuild()) {
+      IndexedEntity first = entity("Q1", "First name", List.of(), random);
+      IndexedEntity second = entity("Q1", "Second name", List.of("renamed"), random);
+      index.upsert(List.of(first));
+      index.flush();
+      index.upsert(List.of(second));
+      index.upsert(List.of(second));
+      index.flush();
+      assertEquals(1, index.count());
+      assertEquals("Second name", index.records(List.of("Q1")).get("Q1").name());
+      assertEquals("Q1", index.search(second.retrieval(), 1, EntityFilter.none()).get(0).qid());
+      assertTrue(index.lookupByName("first name", 5).isEmpty());
+      assertEquals(1, index.lookupByName("Renamed", 5).size());
+    }
+  }
+
+  @Test
+  void deletedEntitiesAreGoneEverywhere() {
+    Random random = new Random(3);
+    try (EntityIndex index = newBuild()) {
+      List<IndexedEntity> all = entities(20, random);
+      index.upsert(all);
+      index.flush();
+      index.delete(List.of("Q1003", "Q1007", "Q-not-there"));
+      index.flush();
+      assertEquals(18, index.count());
+      assertFalse(index.records(List.of("Q1003")).containsKey("Q1003"));
+      assertFalse(index.rerankFeatures(List.of("Q1007")).containsKey("Q1007"));
+      assertTrue(index.lookupByName("Entity 3", 5).isEmpty());
+      for (SearchHit hit : index.search(all.get(3).retrieval(), 20, EntityFilter.none())) {
+        assertFalse(Set.of("Q1003", "Q1007").contains(hit.qid()), hit.qid());
+      }
+    }
+  }
+
+  @Test
+  void searchFindsTheExactTopByInnerProductAndHonoursFilters() {
+    Random random = new Random(4);
+    int n = rowsForAnn();
+    try (EntityIndex index = newBuild()) {
+      List<IndexedEntity> all = entities(n, random);
+      for (int from = 0; from < n; from += 100) {
+        index.upsert(all.subList(from, Math.min(n, from + 100)));
+      }
+      index.flush();
+      int recalled = 0;
+      int queries = 20;
+      for (int q = 0; q < queries; q++) {
+        float[] query = vector(random, SCHEMA.retrievalDim());
+        List<IndexedEntity> exact = new ArrayList<>(all);
+        exact.sort((a, b) -> Float.compare(dot(b.retrieval(), query), dot(a.retrieval(), query)));
+        List<SearchHit> hits = index.search(query, 10, EntityFilter.none());
+        assertEquals(10, hits.size());
+        for (int i = 1; i < hits.size(); i++) {
+          assertTrue(hits.get(i - 1).score() >= hits.get(i).score(), "best first");
+        }
+        Set<String> top = Set.copyOf(exact.subList(0, 10).stream()
+            .map(e -> e.record().qid()).toList());
+        recalled += (int) hits.stream().filter(h -> top.contains(h.qid())).count();
+        SearchHit best = hits.get(0);
+        IndexedEntity bestEntity = all.stream()
+            .filter(e -> e.record().qid().equals(best.qid())).findFirst().orElseThrow();
+        assertEquals(dot(bestEntity.retrieval(), query), best.score(),
+            1e-3 * Math.max(1, Math.abs(best.score())), "score is the inner product");
+      }
+      assertTrue(recalled >= queries * 10 * 0.9, "recall@10 " + recalled / (queries * 10.0));
+
+      float[] query = all.get(5).retrieval();
+      Set<String> allowed = Set.of("Q1001", "Q1002", "Q1003");
+      List<SearchHit> only = index.search(query, 10, EntityFilter.only(allowed));
+      assertEquals(3, only.size());
+      assertTrue(only.stream().allMatch(h -> allowed.contains(h.qid())));
+      List<SearchHit> excluded = index.search(query, 5, EntityFilter.excluding(Set.of("Q1005")));
+      assertEquals(5, excluded.size());
+      assertTrue(excluded.stream().noneMatch(h -> h.qid().equals("Q1005")));
+    }
+  }
+
+  @Test
+  void namesAndAliasesMatchUnderNormalisation() {
+    Random random = new Random(5);
+    try (EntityIndex index = newBuild()) {
+      index.upsert(List.of(
+          entity("Q256474", "Stefanie Powers", List.of("Stefania Federkiewicz"), random),
+          entity("Q1", "Powers", List.of(), random),
+          entity("Q2", "Austin Powers", List.of("Powers"), random),
+          entity("Q3", "Beyoncé", List.of("Queen B"), random)));
+      index.flush();
+      assertEquals(Set.of("Q1", "Q2"), qids(index.lookupByName("POWERS", 10)));
+      assertEquals(Set.of("Q256474"), qids(index.lookupByName("Stéfanie  powers!", 10)));
+      assertEquals(Set.of("Q256474"), qids(index.lookupByName("stefania federkiewicz", 10)));
+      assertEquals(Set.of("Q3"), qids(index.lookupByName("beyonce", 10)));
+      assertEquals(1, index.lookupByName("powers", 1).size());
+      assertTrue(index.lookupByName("nobody", 10).isEmpty());
+    }
+  }
+
+  @Test
+  void buildsAreInvisibleUntilPublishedAndPublishingSwitchesReaders() {
+    Random random = new Random(6);
+    String first = "first_" + buildCounter++;
+    builds.add(first);
+    try (EntityIndex build = store.openBuild(first, VERSION, SCHEMA)) {
+      build.upsert(entities(5, random));
+      build.flush();
+    }
+    assertTrue(store.liveBuildId().isEmpty());
+    assertTrue(assertThrows(IllegalStateException.class, () -> store.openLive()).getMessage()
+        .contains("no index"));
+    store.publish(first);
+    assertEquals(first, store.liveBuildId().orElseThrow());
+    try (EntityIndex live = store.openLive()) {
+      assertEquals(5, live.count());
+    }
+
+    String second = "second_" + buildCounter++;
+    builds.add(second);
+    try (EntityIndex build = store.openBuild(second, "mmoe-fedcba9876543210", SCHEMA)) {
+      build.upsert(entities(7, random));
+      build.flush();
+      try (EntityIndex live = store.openLive()) {
+        assertEquals(5, live.count(), "readers still see the published build");
+      }
+    }
+    store.publish(second);
+    try (EntityIndex live = store.openLive()) {
+      assertEquals(7, live.count());
+      assertEquals("mmoe-fedcba9876543210", live.modelVersion());
+    }
+  }
+
+  @Test
+  void reopeningABuildResumesIt() {
+    Random random = new Random(7);
+    String id = "resume_" + buildCounter++;
+    builds.add(id);
+    List<IndexedEntity> all = entities(10, random);
+    try (EntityIndex build = store.openBuild(id, VERSION, SCHEMA)) {
+      build.upsert(all.subList(0, 6));
+      build.flush();
+    }
+    try (EntityIndex build = store.openBuild(id, VERSION, SCHEMA)) {
+      assertEquals(6, build.count());
+      build.upsert(all.subList(4, 10));
+      build.flush();
+      assertEquals(10, build.count(), "re-written QIDs are not duplicated");
+    }
+  }
+
+  @Test
+  void badWritesAreRejectedWithTheFieldAndTheLimit() {
+    Random random = new Random(8);
+    try (EntityIndex index = newBuild()) {
+      IndexedEntity good = entity("Q1", "Good", List.of(), random);
+      IndexedEntity shortVector = new IndexedEntity(good.record(), new float[3], good.rerank());
+      String message = assertThrows(IllegalArgumentException.class,
+          () -> index.upsert(List.of(good, shortVector))).getMessage();
+      assertTrue(message.contains("Q1.retrieval must hold 40 floats, got 3"), message);
+      assertThrows(IllegalArgumentException.class,
+          () -> index.search(new float[7], 5, EntityFilter.none()));
+      assertThrows(IllegalArgumentException.class,
+          () -> index.search(good.retrieval(), 0, EntityFilter.none()));
+      assertEquals(0, index.count(), "nothing of a rejected batch is written");
+      assertThrows(IllegalArgumentException.class,
+          () -> store.openBuild("Bad-Id!", VERSION, SCHEMA));
+    }
+  }
+
+  private static Set<String> qids(List<EntityRecord> records) {
+    return Set.copyOf(records.stream().map(EntityRecord::qid).toList());
+  }
+
+  private static void assertClose(float[] expected, float[] actual, double relative) {
+    assertEquals(expected.length, actual.length);
+    for (int i = 0; i < expected.length; i++) {
+      assertEquals(expected[i], actual[i], relative * Math.max(1, Math.abs(expected[i])),
+          "at " + i);
+    }
+  }
+}
