@@ -146,8 +146,9 @@ lock() {
 }
 
 resolve_lib() {
-  local flink_version tf_version pb_version log4j_version
+  local flink_version tf_version pb_version log4j_version files_version
   flink_version="$(parent_property flink.version)"
+  files_version="$(parent_property flink.connector.files.version)"
   tf_version="$(parent_property tensorflow.version)"
   pb_version="$(parent_property protobuf.version)"
   log4j_version="$(parent_property log4j.version)"
@@ -156,6 +157,7 @@ resolve_lib() {
   [[ -n "$tf_version" ]] && props+=("-Dtensorflow.version=$tf_version")
   [[ -n "$pb_version" ]] && props+=("-Dprotobuf.version=$pb_version")
   [[ -n "$log4j_version" ]] && props+=("-Dlog4j.version=$log4j_version")
+  [[ -n "$files_version" ]] && props+=("-Dflink.connector.files.version=$files_version")
 
   local stamp
   stamp="$( (cat "$CLUSTER_POM"; echo "${props[*]}") | sha256sum | cut -d' ' -f1)"

@@ -6,7 +6,10 @@ import dev.mmel.model.config.ModelConfig;
  * Shapes of what an index stores per entity (spec section 9): the retrieval vector e_e and the
  * rerank features c and Qry for text and image. Fixed per index; writes of other shapes fail.
  */
-public record IndexSchema(int retrievalDim, int hiddenDim, int textPositions, int imagePositions) {
+public record IndexSchema(int retrievalDim, int hiddenDim, int textPositions, int imagePositions)
+    implements java.io.Serializable {
+
+  private static final float MAX_HALF = 65504f;
 
   public IndexSchema {
     positive("retrieval_dim", retrievalDim);
@@ -42,10 +45,21 @@ public record IndexSchema(int retrievalDim, int hiddenDim, int textPositions, in
     String qid = entity.record().qid();
     checkVector(qid + ".retrieval", entity.retrieval(), retrievalDim);
     RerankFeatures f = entity.rerank();
-    checkVector(qid + ".text_c", f.textC(), hiddenDim);
-    checkVector(qid + ".text_query", f.textQuery(), textPositions * hiddenDim);
-    checkVector(qid + ".image_c", f.imageC(), hiddenDim);
-    checkVector(qid + ".image_query", f.imageQuery(), imagePositions * hiddenDim);
+    checkHalf(qid + ".text_c", f.textC(), hiddenDim);
+    checkHalf(qid + ".text_query", f.textQuery(), textPositions * hiddenDim);
+    checkHalf(qid + ".image_c", f.imageC(), hiddenDim);
+    checkHalf(qid + ".image_query", f.imageQuery(), imagePositions * hiddenDim);
+  }
+
+  /** Rerank features are stored as half floats: beyond their range they would become infinite. */
+  private void checkHalf(String field, float[] vector, int expected) {
+    checkVector(field, vector, expected);
+    for (float value : vector) {
+      if (Math.abs(value) > MAX_HALF) {
+        throw new IllegalArgumentException(field + " holds " + value
+            + ", beyond the half-float range (+-" + MAX_HALF + ") rerank features are stored in");
+      }
+    }
   }
 
   private static void positive(String field, int value) {

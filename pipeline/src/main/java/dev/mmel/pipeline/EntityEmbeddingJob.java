@@ -1,0 +1,198 @@
+package dev.mmel.pipeline;
+
+import dev.mmel.model.config.ModelConfig;
+import dev.mmel.model.data.MalformedRecord;
+import dev.mmel.model.io.ModelDirectory;
+import dev.mmel.retriever.EntityIndexStore;
+import dev.mmel.retriever.IndexSchema;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.function.BiConsumer;
+import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.connector.file.src.FileSource;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The full build of an entity index (bounded): KB files -> validation (bad records to a side
+ * output, counted) -> micro-batched TF entity encoding -> idempotent upserts into a new build ->
+ * when the job has finished, the build is published, so readers switch to it in one step.
+ */
+public final class EntityEmbeddingJob {
+  private EntityEmbeddingJob() {}
+
+  /** Everything one build needs; validated here. */
+  public record Settings(List<Path> kbFiles, EncoderSettings encoder, IndexTarget target,
+      String buildId, int parallelism, Duration checkpointInterval, int sinkBatch,
+      Path malformedReport) {
+    public Settings {
+      kbFiles = List.copyOf(kbFiles);
+      if (kbFiles.isEmpty()) {
+        throw new IllegalArgumentException("kb files: give at least one KB JSONL file");
+      }
+      for (Path file : kbFiles) {
+        if (!Files.isRegularFile(file)) {
+          throw new IllegalArgumentException("kb file " + file + " does not exist");
+        }
+      }
+      if (buildId == null || !buildId.matches(EntityIndexStore.BUILD_ID)) {
+        throw new IllegalArgumentException("build id '" + buildId + "' must match "
+            + EntityIndexStore.BUILD_ID);
+      }
+      if (parallelism < 1 || parallelism > 256) {
+        throw new IllegalArgumentException("parallelism must be in [1, 256], got " + parallelism);
+      }
+      if (checkpointInterval.toMillis() < 100 || checkpointInterval.toHours() > 24) {
+        throw new IllegalArgumentException("checkpoint interval must be in [100 ms, 24 h], got "
+            + checkpointInterval);
+      }
+      if (sinkBatch < 1 || sinkBatch > 10_000) {
+        throw new IllegalArgumentException("sink batch must be in [1, 10000], got " + sinkBatch);
+      }
+    }
+  }
+
+  /** What a build did: counts from the job's accumulators. */
+  public record Outcome(String buildId, long valid, long malformed, long encoded,
+      long unreadableImages, Duration elapsed) {}
+
+  /** The model's index schema and version, read once at the client. */
+  record ModelInfo(IndexSchema schema, String version) {
+    static ModelInfo of(EncoderSettings encoder) throws IOException {
+      ModelDirectory directory = new ModelDirectory(Path.of(encoder.modelDir()));
+      ModelConfig config = directory.readConfig();
+      return new ModelInfo(IndexSchema.of(config), directory.version());
+    }
+  }
+
+  /** A local Flink environment in this JVM, checkpointing and restarting as a cluster would. */
+  public static StreamExecutionEnvironment localEnvironment(Settings settings) {
+    Configuration config = new Configuration();
+    config.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+    config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
+    config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
+    return StreamExecutionEnvironment.createLocalEnvironment(settings.parallelism(), config);
+  }
+
+  /**
+   * Builds and runs the job on {@code env}, reporting (encoded, expected) as it goes, and
+   * publishes the build when the job succeeds.
+   */
+  public static Outcome run(StreamExecutionEnvironment env, Settings settings,
+      BiConsumer<Long, Long> progress) throws Exception {
+    ModelInfo model = ModelInfo.of(settings.encoder());
+    indexInto(readAndValidate(env, settings), settings, model);
+    return execute(env, settings, progress);
+  }
+
+  static DataStream<EntityToEncode> readAndValidate(StreamExecutionEnvironment env,
+      Settings settings) {
+    env.enableCheckpointing(settings.checkpointInterval().toMillis());
+    env.getConfig().enableObjectReuse();
+    DataStream<KbLine> lines = null;
+    for (Path file : settings.kbFiles()) {
+      Path absolute = file.toAbsolutePath();
+      FileSource<KbLine> source = FileSource.forRecordStreamFormat(
+          new KbLineFormat(absolute.toString()),
+          new org.apache.flink.core.fs.Path(absolute.toUri())).build();
+      DataStream<KbLine> read = env.fromSource(source, WatermarkStrategy.noWatermarks(),
+          "kb " + absolute.getFileName());
+      lines = lines == null ? read : lines.union(read);
+    }
+    Path baseDir = settings.kbFiles().get(0).toAbsolutePath().getParent();
+    SingleOutputStreamOperator<EntityToEncode> valid = lines
+        .process(new KbValidation(baseDir == null ? null : baseDir.toString()))
+        .returns(TypeInformation.of(EntityToEncode.class))
+        .name("validate");
+    DataStream<MalformedRecord> malformed = valid.getSideOutput(KbValidation.MALFORMED);
+    malformed.sinkTo(new MalformedReportSink(settings.malformedReport().toString()))
+        .setParallelism(1).name("malformed report");
+    return valid;
+  }
+
+  static void indexInto(DataStream<EntityToEncode> entities, Settings settings,
+      ModelInfo model) {
+    DataStream<EncodedEntity> encoded = entities
+        .rebalance()
+        .transform("encode", TypeInformation.of(EncodedEntity.class),
+            new EncodeOperator(settings.encoder()));
+    encoded.sinkTo(new EntityIndexSink(settings.target(), settings.buildId(), model.version(),
+            model.schema(), settings.sinkBatch()))
+        .setParallelism(Math.min(settings.parallelism(), settings.target().maxWriters()))
+        .name("index " + settings.buildId());
+  }
+
+  static Outcome execute(StreamExecutionEnvironment env, Settings settings,
+      BiConsumer<Long, Long> progress) throws Exception {
+    long expected = countRecords(settings.kbFiles());
+    long start = System.nanoTime();
+    JobClient client = env.executeAsync("mmel entity embedding " + settings.buildId());
+    CompletableFuture<JobExecutionResult> done = client.getJobExecutionResult();
+    while (!done.isDone()) {
+      Thread.sleep(500);
+      try {
+        progress.accept(counter(client.getAccumulators().get(), EncodeOperator.ENCODED),
+            expected);
+      } catch (ExecutionException e) {
+        // A local cluster shuts down as its job ends; the result below tells how it ended.
+      }
+    }
+    JobExecutionResult result;
+    try {
+      result = done.get();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("the build job failed (" + rootMessage(e) + "); build "
+          + settings.buildId() + " was not published. Fix the cause and run it again with the "
+          + "same build id to resume, or drop the build", e);
+    }
+    Map<String, Object> counts = result.getAllAccumulatorResults();
+    progress.accept(counter(counts, EncodeOperator.ENCODED), expected);
+    try (EntityIndexStore store = settings.target().open()) {
+      store.publish(settings.buildId());
+    }
+    return new Outcome(settings.buildId(), counter(counts, KbValidation.VALID),
+        counter(counts, KbValidation.INVALID), counter(counts, EncodeOperator.ENCODED),
+        counter(counts, EncodeOperator.UNREADABLE_IMAGES),
+        Duration.ofNanos(System.nanoTime() - start));
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    return root.getMessage();
+  }
+
+  private static long counter(Map<String, Object> accumulators, String name) {
+    Object value = accumulators.get(name);
+    return value instanceof Number number ? number.longValue() : 0;
+  }
+
+  /** Non-blank lines: the records the job will see, for progress and ETA. */
+  static long countRecords(List<Path> files) throws IOException {
+    long count = 0;
+    for (Path file : files) {
+      try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        for (String line; (line = reader.readLine()) != null; ) {
+          count += line.isBlank() ? 0 : 1;
+        }
+      }
+    }
+    return count;
+  }
+}

@@ -1,0 +1,89 @@
+package dev.mmel.pipeline;
+
+import dev.mmel.retriever.EntityIndex;
+import dev.mmel.retriever.EntityIndexStore;
+import dev.mmel.retriever.IndexSchema;
+import dev.mmel.retriever.IndexedEntity;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+
+/**
+ * Upserts encoded entities into one build of the index in batches. Flink calls
+ * {@link Writer#flush} at every checkpoint and at the end of input, and writes are idempotent by
+ * QID, so entities replayed after a failure overwrite themselves instead of duplicating.
+ */
+final class EntityIndexSink implements Sink<EncodedEntity> {
+  private static final long serialVersionUID = 1L;
+
+  private final IndexTarget target;
+  private final String buildId;
+  private final String modelVersion;
+  private final IndexSchema schema;
+  private final int batchSize;
+
+  EntityIndexSink(IndexTarget target, String buildId, String modelVersion, IndexSchema schema,
+      int batchSize) {
+    this.target = target;
+    this.buildId = buildId;
+    this.modelVersion = modelVersion;
+    this.schema = schema;
+    this.batchSize = batchSize;
+  }
+
+  @Override
+  @SuppressWarnings("deprecation")
+  public SinkWriter<EncodedEntity> createWriter(InitContext context) {
+    EntityIndexStore store = target.open();
+    try {
+      return new Writer(store, store.openBuild(buildId, modelVersion, schema), batchSize);
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  private static final class Writer implements SinkWriter<EncodedEntity> {
+    private final EntityIndexStore store;
+    private final EntityIndex index;
+    private final int batchSize;
+    private final List<IndexedEntity> buffer = new ArrayList<>();
+
+    Writer(EntityIndexStore store, EntityIndex index, int batchSize) {
+      this.store = store;
+      this.index = index;
+      this.batchSize = batchSize;
+    }
+
+    @Override
+    public void write(EncodedEntity entity, Context context) {
+      buffer.add(entity.toIndexed());
+      if (buffer.size() >= batchSize) {
+        upsertBuffer();
+      }
+    }
+
+    @Override
+    public void flush(boolean endOfInput) {
+      upsertBuffer();
+      index.flush();
+    }
+
+    private void upsertBuffer() {
+      if (!buffer.isEmpty()) {
+        index.upsert(List.copyOf(buffer));
+        buffer.clear();
+      }
+    }
+
+    @Override
+    public void close() {
+      try {
+        index.close();
+      } finally {
+        store.close();
+      }
+    }
+  }
+}

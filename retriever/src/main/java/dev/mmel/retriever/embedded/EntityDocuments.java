@@ -1,0 +1,91 @@
+package dev.mmel.retriever.embedded;
+
+import dev.mmel.retriever.EntityRecord;
+import dev.mmel.retriever.IndexSchema;
+import dev.mmel.retriever.IndexedEntity;
+import dev.mmel.retriever.NameKeys;
+import dev.mmel.retriever.RerankFeatures;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.lucene.document.BinaryDocValuesField;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.KnnFloatVectorField;
+import org.apache.lucene.document.StoredField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.util.BytesRef;
+
+/**
+ * The Lucene document of one entity, and reading its parts back. The QID is a term (upserts
+ * replace by it, filters match it) and a doc value (search hits read it without touching stored
+ * fields, which hold some 20 KB of rerank features per entity).
+ */
+final class EntityDocuments {
+  static final String QID = "qid";
+  static final String RETRIEVAL = "retrieval";
+  static final String NAME_KEY = "name_key";
+
+  private static final String NAME = "name";
+  private static final String ALIAS = "alias";
+  private static final String DESCRIPTION = "description";
+  private static final String IMAGE_REF = "image_ref";
+  private static final String RERANK = "rerank";
+  private static final Set<String> RECORD_FIELDS = Set.of(QID, NAME, ALIAS, DESCRIPTION, IMAGE_REF);
+  private static final Set<String> RERANK_FIELDS = Set.of(RERANK);
+
+  private EntityDocuments() {}
+
+  static Term qidTerm(String qid) {
+    return new Term(QID, qid);
+  }
+
+  static Document of(IndexedEntity entity) {
+    EntityRecord record = entity.record();
+    Document doc = new Document();
+    doc.add(new StringField(QID, record.qid(), Field.Store.YES));
+    doc.add(new BinaryDocValuesField(QID, new BytesRef(record.qid())));
+    doc.add(new KnnFloatVectorField(RETRIEVAL, entity.retrieval(),
+        VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT));
+    for (String key : nameKeys(record)) {
+      doc.add(new StringField(NAME_KEY, key, Field.Store.NO));
+    }
+    doc.add(new StoredField(NAME, record.name()));
+    for (String alias : record.aliases()) {
+      doc.add(new StoredField(ALIAS, alias));
+    }
+    doc.add(new StoredField(DESCRIPTION, record.description()));
+    doc.add(new StoredField(IMAGE_REF, record.imageRef()));
+    doc.add(new StoredField(RERANK, entity.rerank().toFp16()));
+    return doc;
+  }
+
+  static EntityRecord record(StoredFields stored, int doc) throws IOException {
+    Document fields = stored.document(doc, RECORD_FIELDS);
+    return new EntityRecord(fields.get(QID), fields.get(NAME), List.of(fields.getValues(ALIAS)),
+        fields.get(DESCRIPTION), fields.get(IMAGE_REF));
+  }
+
+  static RerankFeatures rerank(StoredFields stored, int doc, IndexSchema schema)
+      throws IOException {
+    BytesRef bytes = stored.document(doc, RERANK_FIELDS).getBinaryValue(RERANK);
+    return RerankFeatures.fromFp16(
+        Arrays.copyOfRange(bytes.bytes, bytes.offset, bytes.offset + bytes.length), schema);
+  }
+
+  /** Distinct non-empty keys: a name made only of punctuation matches nothing. */
+  private static Set<String> nameKeys(EntityRecord record) {
+    Set<String> keys = new LinkedHashSet<>();
+    keys.add(NameKeys.of(record.name()));
+    for (String alias : record.aliases()) {
+      keys.add(NameKeys.of(alias));
+    }
+    keys.remove("");
+    return keys;
+  }
+}

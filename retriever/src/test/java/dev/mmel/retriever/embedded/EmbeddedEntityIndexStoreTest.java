@@ -1,0 +1,271 @@
+package dev.mmel.retriever.embedded;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mmel.retriever.EntityFilter;
+import dev.mmel.retriever.EntityIndex;
+import dev.mmel.retriever.EntityIndexContract;
+import dev.mmel.retriever.EntityIndexStore;
+import dev.mmel.retriever.IndexSchema;
+import dev.mmel.retriever.IndexedEntity;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The shared contract on a fresh directory, and what only a directory-backed store has. */
+class EmbeddedEntityIndexStoreTest extends EntityIndexContract {
+
+  @TempDir
+  Path root;
+
+  @Override
+  protected EntityIndexStore newStore() {
+    return new EmbeddedEntityIndexStore(root);
+  }
+
+  private static List<IndexedEntity> entities(int from, int to, Random random) {
+    List<IndexedEntity> out = new ArrayList<>();
+    for (int i = from; i < to; i++) {
+      out.add(entity("Q" + i, "Entity " + i, List.of(), random));
+    }
+    return out;
+  }
+
+  private Path buildDir(String buildId) {
+    return root.resolve("builds").resolve(buildId);
+  }
+
+  @Test
+  void flushedDataSurvivesClosingAndReopeningTheStore() {
+    Random random = new Random(20);
+    List<IndexedEntity> all = entities(0, 30, random);
+    try (EntityIndex build = store.openBuild("durable", VERSION, SCHEMA)) {
+      build.upsert(all);
+      build.flush();
+    }
+    store.publish("durable");
+    store.close();
+
+    store = new EmbeddedEntityIndexStore(root);
+    assertEquals("durable", store.liveBuildId().orElseThrow());
+    try (EntityIndex live = store.openLive()) {
+      assertEquals(30, live.count());
+      assertEquals(VERSION, live.modelVersion());
+      assertEquals(SCHEMA, live.schema());
+      assertEquals(all.get(7).record(), live.records(List.of("Q7")).get("Q7"));
+      assertEquals("Q7", live.search(all.get(7).retrieval(), 1, EntityFilter.none()).get(0).qid());
+    }
+  }
+
+  @Test
+  void publishingDeletesThePreviouslyLiveBuildOnly() {
+    Random random = new Random(21);
+    for (String id : List.of("one", "two", "three")) {
+      try (EntityIndex build = store.openBuild(id, VERSION, SCHEMA)) {
+        build.upsert(entities(0, 3, random));
+      }
+    }
+    store.publish("one");
+    store.publish("two");
+    assertFalse(Files.exists(buildDir("one")), "the build live before is deleted");
+    assertTrue(Files.exists(buildDir("two")));
+    assertTrue(Files.exists(buildDir("three")), "builds never published are kept");
+    store.publish("two");
+    assertTrue(Files.exists(buildDir("two")), "publishing the live build again changes nothing");
+    store.dropBuild("three");
+    assertFalse(Files.exists(buildDir("three")));
+    store.dropBuild("never_built");
+  }
+
+  @Test
+  void readersOfTheOldLiveBuildKeepTheirViewUntilTheyReopen() {
+    Random random = new Random(22);
+    try (EntityIndex build = store.openBuild("old", VERSION, SCHEMA)) {
+      build.upsert(entities(0, 4, random));
+    }
+    store.publish("old");
+    try (EntityIndex live = store.openLive()) {
+      try (EntityIndex build = store.openBuild("new", VERSION, SCHEMA)) {
+        build.upsert(entities(0, 9, random));
+      }
+      store.publish("new");
+      assertEquals(4, live.count());
+      assertEquals(4, live.search(vector(random, SCHEMA.retrievalDim()), 10, EntityFilter.none())
+          .size());
+      String message = assertThrows(IllegalStateException.class, live::flush).getMessage();
+      assertTrue(message.contains("open the live index again"), message);
+    }
+    try (EntityIndex live = store.openLive()) {
+      assertEquals(9, live.count());
+    }
+  }
+
+  @Test
+  void theLiveIndexCanBeUpdatedInPlaceAndOtherHandlesSeeIt() throws Exception {
+    Random random = new Random(23);
+    try (EntityIndex build = store.openBuild("live", VERSION, SCHEMA)) {
+      build.upsert(entities(0, 5, random));
+    }
+    store.publish("live");
+    try (EntityIndex reader = store.openLive(); EntityIndex refresher = store.openLive()) {
+      refresher.upsert(entities(5, 8, random));
+      refresher.delete(List.of("Q0"));
+      refresher.flush();
+      assertEquals(7, refresher.count());
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      while (reader.count() != 7 && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertEquals(7, reader.count(), "a reader picks up another handle's commit by itself");
+      String message = assertThrows(IllegalStateException.class,
+          () -> reader.upsert(entities(8, 9, random))).getMessage();
+      assertTrue(message.contains("already open for writing"), message);
+      message = assertThrows(IllegalStateException.class, () -> {
+        try (EntityIndex build = store.openBuild("next", VERSION, SCHEMA)) {
+          build.flush();
+        }
+        store.publish("next");
+      }).getMessage();
+      assertTrue(message.contains("close it before publishing"), message);
+    }
+    store.publish("next");
+  }
+
+  @Test
+  void aBuildHasOneWriterAndAnOpenBuildCannotBeDropped() {
+    try (EntityIndex build = store.openBuild("busy", VERSION, SCHEMA)) {
+      String message = assertThrows(IllegalStateException.class,
+          () -> store.openBuild("busy", VERSION, SCHEMA)).getMessage();
+      assertTrue(message.contains("already open for writing"), message);
+      try (EmbeddedEntityIndexStore other = new EmbeddedEntityIndexStore(root)) {
+        assertThrows(IllegalStateException.class, () -> other.openBuild("busy", VERSION, SCHEMA));
+      }
+      message = assertThrows(IllegalStateException.class, () -> store.dropBuild("busy"))
+          .getMessage();
+      assertTrue(message.contains("close it before dropping it"), message);
+    }
+    store.dropBuild("busy");
+  }
+
+  @Test
+  void reopeningABuildForAnotherSchemaOrModelVersionFails() {
+    try (EntityIndex build = store.openBuild("shaped", VERSION, SCHEMA)) {
+      build.flush();
+    }
+    IndexSchema wider = new IndexSchema(SCHEMA.retrievalDim() + 1, SCHEMA.hiddenDim(),
+        SCHEMA.textPositions(), SCHEMA.imagePositions());
+    String message = assertThrows(IllegalStateException.class,
+        () -> store.openBuild("shaped", VERSION, wider)).getMessage();
+    assertTrue(message.contains("retrievalDim=40") && message.contains("retrievalDim=41"),
+        message);
+    message = assertThrows(IllegalStateException.class,
+        () -> store.openBuild("shaped", "mmoe-other", SCHEMA)).getMessage();
+    assertTrue(message.contains(VERSION) && message.contains("mmoe-other"), message);
+    store.openBuild("shaped", VERSION, SCHEMA).close();
+  }
+
+  @Test
+  void theLiveBuildCannotBeDropped() {
+    store.openBuild("current", VERSION, SCHEMA).close();
+    store.publish("current");
+    String message = assertThrows(IllegalStateException.class, () -> store.dropBuild("current"))
+        .getMessage();
+    assertTrue(message.contains("'current' is live"), message);
+    assertTrue(Files.exists(buildDir("current")));
+  }
+
+  @Test
+  void badBuildIdsAndMissingBuildsAreNamed() {
+    String message = assertThrows(IllegalArgumentException.class,
+        () -> store.openBuild("Bad-Id!", VERSION, SCHEMA)).getMessage();
+    assertTrue(message.contains("'Bad-Id!'") && message.contains(EntityIndexStore.BUILD_ID),
+        message);
+    assertThrows(IllegalArgumentException.class, () -> store.publish("x".repeat(41)));
+    message = assertThrows(IllegalArgumentException.class, () -> store.publish("absent"))
+        .getMessage();
+    assertTrue(message.contains("no build 'absent'"), message);
+    message = assertThrows(IllegalStateException.class, () -> store.openLive()).getMessage();
+    assertTrue(message.contains("no index") && message.contains("mmel index build"), message);
+  }
+
+  @Test
+  void aPointerToAMissingBuildFailsClearly() throws IOException {
+    Files.writeString(root.resolve("LIVE"), "vanished\n");
+    String message = assertThrows(IllegalStateException.class, () -> store.openLive())
+        .getMessage();
+    assertTrue(message.contains("'vanished'") && message.contains("mmel index build"), message);
+    Files.writeString(root.resolve("LIVE"), "not a build id\n");
+    message = assertThrows(IllegalStateException.class, () -> store.liveBuildId()).getMessage();
+    assertTrue(message.contains("not a build id"), message);
+  }
+
+  /**
+   * A copy of the directory taken while a writer is open is what a killed process leaves: the
+   * write.lock file (Lucene keeps it on disk; the OS lock died with the process) and writes that
+   * were never committed. Reopening sees the last commit and can write again.
+   */
+  @Test
+  void aBuildLeftByAKilledWriterReopensAtItsLastCommit(@TempDir Path crashed) throws IOException {
+    Random random = new Random(24);
+    try (EntityIndex build = store.openBuild("crashy", VERSION, SCHEMA)) {
+      build.upsert(entities(0, 6, random));
+      build.flush();
+      build.upsert(entities(6, 10, random));
+      copyTree(root, crashed);
+    }
+    assertTrue(Files.exists(crashed.resolve("builds/crashy/lucene/write.lock")));
+    try (EmbeddedEntityIndexStore restarted = new EmbeddedEntityIndexStore(crashed);
+        EntityIndex build = restarted.openBuild("crashy", VERSION, SCHEMA)) {
+      assertEquals(6, build.count(), "only what was flushed");
+      build.upsert(entities(6, 10, random));
+      build.flush();
+      assertEquals(10, build.count());
+    }
+  }
+
+  @Test
+  void closingTheStoreClosesWhatItOpened() {
+    EntityIndex build = store.openBuild("left_open", VERSION, SCHEMA);
+    build.upsert(entities(0, 2, new Random(25)));
+    store.close();
+    assertThrows(IllegalStateException.class, build::count);
+    assertThrows(IllegalStateException.class, () -> store.openBuild("again", VERSION, SCHEMA));
+    store = new EmbeddedEntityIndexStore(root);
+    try (EntityIndex reopened = store.openBuild("left_open", VERSION, SCHEMA)) {
+      assertEquals(2, reopened.count(), "closing commits what was written");
+    }
+  }
+
+  @Test
+  void aDropInterruptedHalfWayLeavesOnlyTrashThatTheNextStoreClears() throws IOException {
+    Path trash = root.resolve("trash").resolve("gone-123");
+    Files.createDirectories(trash.resolve("lucene"));
+    Files.writeString(trash.resolve("lucene").resolve("_0.cfs"), "x");
+    new EmbeddedEntityIndexStore(root).close();
+    try (Stream<Path> left = Files.list(root.resolve("trash"))) {
+      assertEquals(0, left.count());
+    }
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    try (Stream<Path> paths = Files.walk(from)) {
+      for (Path path : paths.toList()) {
+        Path target = to.resolve(from.relativize(path).toString());
+        if (Files.isDirectory(path)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(path, target);
+        }
+      }
+    }
+  }
+}
