@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "mmel", mixinStandardHelpOptions = true,
     versionProvider = MmelCli.Version.class,
     description = "Multimodal entity linking with MMoE on TensorFlow Java.",
-    subcommands = {TokenizeCommand.class, ModelCommand.class, DemoCommand.class,
+    subcommands = {TokenizeCommand.class, ModelCommand.class, KbCommand.class, DemoCommand.class,
         BenchCommand.class, CommandLine.HelpCommand.class})
 public final class MmelCli {
 
@@ -17,6 +17,9 @@ public final class MmelCli {
 
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new MmelCli());
+    for (CliExtension extension : java.util.ServiceLoader.load(CliExtension.class)) {
+      cli.addSubcommand(extension.command());
+    }
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       commandLine.getErr().println("error: " + describe(e));
       if (System.getenv("MMEL_DEBUG") != null) {

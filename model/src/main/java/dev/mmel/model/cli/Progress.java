@@ -6,22 +6,22 @@ import java.util.Locale;
  * Progress on stderr: steps with elapsed time, and counted work with items done, rate and ETA.
  * Stdout stays reserved for results so commands compose in scripts.
  */
-final class Progress {
+public final class Progress {
   private final String task;
   private final long start = System.nanoTime();
   private long lastReport;
   private long countStart;
 
-  Progress(String task) {
+  public Progress(String task) {
     this.task = task;
   }
 
-  void step(String what) {
+  public void step(String what) {
     System.err.printf(Locale.ROOT, "[%s %6.1fs] %s%n", task, seconds(), what);
   }
 
   /** Reports at most twice a second, and always on the last item. */
-  void count(long done, long total, String unit) {
+  public void count(long done, long total, String unit) {
     long now = System.nanoTime();
     if (countStart == 0) {
       countStart = now;
@@ -33,16 +33,16 @@ final class Progress {
     lastReport = now;
     // The rate counts from the first item reported, not from the start of the whole task.
     double rate = done / Math.max((now - countStart) / 1e9, 1e-3);
-    double eta = rate > 0 ? (total - done) / rate : Double.NaN;
-    System.err.printf(Locale.ROOT, "[%s %6.1fs] %,d/%,d %s (%.1f/s, ETA %.0fs)%n", task,
+    String eta = rate > 0 ? String.format(Locale.ROOT, "%.0fs", (total - done) / rate) : "unknown";
+    System.err.printf(Locale.ROOT, "[%s %6.1fs] %,d/%,d %s (%.1f/s, ETA %s)%n", task,
         seconds(), done, total, unit, rate, eta);
   }
 
-  void done(String what) {
+  public void done(String what) {
     System.err.printf(Locale.ROOT, "[%s %6.1fs] done: %s%n", task, seconds(), what);
   }
 
-  double seconds() {
+  public double seconds() {
     return (System.nanoTime() - start) / 1e9;
   }
 }

@@ -1,0 +1,124 @@
+package dev.mmel.pipeline;
+
+import dev.mmel.model.cli.CliExtension;
+import dev.mmel.model.cli.Progress;
+import dev.mmel.model.config.ModelPresets;
+import dev.mmel.model.data.SharedData;
+import dev.mmel.model.io.ModelCreator;
+import dev.mmel.model.io.ModelDirectory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** `mmel index ...`: the Flink jobs that fill the entity index. */
+@Command(name = "index", mixinStandardHelpOptions = true,
+    description = "Build and maintain the entity index with Flink jobs.",
+    subcommands = {IndexCommand.Build.class})
+public final class IndexCommand implements CliExtension {
+
+  @Override
+  public Object command() {
+    return new IndexCommand();
+  }
+
+  private static Path home() {
+    return Path.of(System.getProperty("mmel.home", "."));
+  }
+
+  @Command(name = "build", mixinStandardHelpOptions = true,
+      description = {"Full build: encodes every KB entity with the model's entity encoder into a "
+          + "new build of the index, then publishes it (readers switch in one step).",
+          "Runs Flink in this JVM on the embedded on-disk index. Bad KB records are skipped, "
+          + "counted and listed in <index>/<build>-malformed.txt. Re-running with the same "
+          + "--build-id resumes a build that failed."})
+  static final class Build implements Callable<Integer> {
+    @Option(names = "--kb", required = true, arity = "1..*", paramLabel = "FILE",
+        description = "KB JSONL file(s) (see `mmel kb export-wikimel` for a real one).")
+    List<Path> kb;
+
+    @Option(names = "--model", paramLabel = "DIR",
+        description = "Model directory. Default: .cache/demo-model (a tiny random model, "
+            + "created if missing).")
+    Path model;
+
+    @Option(names = "--index", paramLabel = "DIR", description = "Index directory "
+        + "(default .cache/index).")
+    Path index;
+
+    @Option(names = "--build-id", paramLabel = "ID",
+        description = "Build id (default b<date>_<time>); reuse one to resume it.")
+    String buildId;
+
+    @Option(names = "--parallelism", defaultValue = "1",
+        description = "Encoder instances (each loads the model; default ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Option(names = "--batch", defaultValue = "32",
+        description = "Entities per encoder call (default ${DEFAULT-VALUE}).")
+    int batch;
+
+    @Option(names = "--threads", defaultValue = "0",
+        description = "TensorFlow intra-op threads per encoder (0 = one per core).")
+    int threads;
+
+    @Option(names = "--checkpoint-interval", defaultValue = "10s",
+        description = "Checkpoint interval, e.g. 500ms, 10s (default ${DEFAULT-VALUE}).")
+    String checkpointInterval;
+
+    @Override
+    public Integer call() throws Exception {
+      Progress progress = new Progress("index build");
+      Path modelDir = model != null ? model : home().resolve(".cache/demo-model");
+      if (model == null && !Files.exists(new ModelDirectory(modelDir).manifest())) {
+        progress.step("creating a tiny random model in " + modelDir);
+        ModelCreator.initRandom(ModelPresets.get(ModelPresets.TINY), 43, modelDir);
+      }
+      Path indexDir = index != null ? index : home().resolve(".cache/index");
+      String id = buildId != null ? buildId : "b" + LocalDateTime.now()
+          .format(DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss", Locale.ROOT));
+      EntityEmbeddingJob.Settings settings = new EntityEmbeddingJob.Settings(kb,
+          new EncoderSettings(modelDir.toString(),
+              SharedData.file(SharedData.CLIP_VOCAB).toString(), batch, threads, "auto"),
+          new EmbeddedTarget(indexDir.toString()), id, parallelism,
+          parseDuration(checkpointInterval), 256, indexDir.resolve(id + "-malformed.txt"));
+      progress.step("build " + id + " of " + kb + " into " + settings.target().describe());
+      EntityEmbeddingJob.Outcome outcome = EntityEmbeddingJob.run(
+          EntityEmbeddingJob.localEnvironment(settings), settings,
+          (done, total) -> progress.count(done, total, "entities"));
+      double seconds = outcome.elapsed().toMillis() / 1000.0;
+      progress.done(String.format(Locale.ROOT, "published %s: %,d entities indexed "
+              + "(%.1f/s), %,d malformed records skipped%s, %,d unreadable images", id,
+          outcome.encoded(), outcome.encoded() / Math.max(seconds, 1e-3), outcome.malformed(),
+          outcome.malformed() > 0 ? " (listed in " + settings.malformedReport() + ")" : "",
+          outcome.unreadableImages()));
+      System.out.println(id);
+      return 0;
+    }
+
+    private static Duration parseDuration(String text) {
+      String t = text.trim().toLowerCase(Locale.ROOT);
+      try {
+        if (t.endsWith("ms")) {
+          return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
+        }
+        if (t.endsWith("s")) {
+          return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)));
+        }
+        if (t.endsWith("m")) {
+          return Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1)));
+        }
+      } catch (NumberFormatException e) {
+        // fall through to the message below
+      }
+      throw new IllegalArgumentException("--checkpoint-interval '" + text
+          + "' is not a duration such as 500ms, 10s or 2m");
+    }
+  }
+}
