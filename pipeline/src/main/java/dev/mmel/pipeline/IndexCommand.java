@@ -4,6 +4,7 @@ import dev.mmel.model.cli.CliExtension;
 import dev.mmel.model.cli.Progress;
 import dev.mmel.model.config.ModelPresets;
 import dev.mmel.model.data.SharedData;
+import dev.mmel.model.data.WikiMelKbExport;
 import dev.mmel.model.io.ModelCreator;
 import dev.mmel.model.io.ModelDirectory;
 import java.nio.file.Files;
@@ -39,8 +40,9 @@ public final class IndexCommand implements CliExtension {
           + "counted and listed in <index>/<build>-malformed.txt. Re-running with the same "
           + "--build-id resumes a build that failed."})
   static final class Build implements Callable<Integer> {
-    @Option(names = "--kb", required = true, arity = "1..*", paramLabel = "FILE",
-        description = "KB JSONL file(s) (see `mmel kb export-wikimel` for a real one).")
+    @Option(names = "--kb", arity = "1..*", paramLabel = "FILE",
+        description = "KB JSONL file(s). Default: the shared WikiMEL KB (18,880 entities), "
+            + "exported once to .cache/wikimel-kb.jsonl.")
     List<Path> kb;
 
     @Option(names = "--model", paramLabel = "DIR",
@@ -80,15 +82,24 @@ public final class IndexCommand implements CliExtension {
         progress.step("creating a tiny random model in " + modelDir);
         ModelCreator.initRandom(ModelPresets.get(ModelPresets.TINY), 43, modelDir);
       }
+      List<Path> kbFiles = kb;
+      if (kbFiles == null || kbFiles.isEmpty()) {
+        Path wikimel = home().resolve(".cache/wikimel-kb.jsonl");
+        if (!Files.exists(wikimel)) {
+          progress.step("exporting the shared WikiMEL KB to " + wikimel);
+          WikiMelKbExport.write(wikimel, null);
+        }
+        kbFiles = List.of(wikimel);
+      }
       Path indexDir = index != null ? index : home().resolve(".cache/index");
       String id = buildId != null ? buildId : "b" + LocalDateTime.now()
           .format(DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss", Locale.ROOT));
-      EntityEmbeddingJob.Settings settings = new EntityEmbeddingJob.Settings(kb,
+      EntityEmbeddingJob.Settings settings = new EntityEmbeddingJob.Settings(kbFiles,
           new EncoderSettings(modelDir.toString(),
               SharedData.file(SharedData.CLIP_VOCAB).toString(), batch, threads, "auto"),
           new EmbeddedTarget(indexDir.toString()), id, parallelism,
           parseDuration(checkpointInterval), 256, indexDir.resolve(id + "-malformed.txt"));
-      progress.step("build " + id + " of " + kb + " into " + settings.target().describe());
+      progress.step("build " + id + " of " + kbFiles + " into " + settings.target().describe());
       EntityEmbeddingJob.Outcome outcome = EntityEmbeddingJob.run(
           EntityEmbeddingJob.localEnvironment(settings), settings,
           (done, total) -> progress.count(done, total, "entities"));

@@ -1,19 +1,7 @@
 package dev.mmel.model.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.mmel.model.data.KbEntity;
-import dev.mmel.model.data.KbJsonl;
-import dev.mmel.model.data.SharedData;
-import dev.mmel.model.data.WikiMel;
-import java.io.BufferedWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.mmel.model.data.WikiMelKbExport;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -40,39 +28,10 @@ final class KbCommand {
         throw new IllegalArgumentException("--limit must be >= 1, got " + limit);
       }
       Progress progress = new Progress("kb export-wikimel");
-      WikiMel wikimel = WikiMel.load(SharedData.file("wikimel"));
-      Map<String, List<String>> aliases = wikidataAliases();
-      List<String> qids = new ArrayList<>(wikimel.names().keySet());
-      int n = limit == null ? qids.size() : Math.min(limit, qids.size());
-      if (out.toAbsolutePath().getParent() != null) {
-        Files.createDirectories(out.toAbsolutePath().getParent());
-      }
-      int withAliases = 0;
-      try (BufferedWriter writer = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
-        for (String qid : qids.subList(0, n)) {
-          List<String> known = aliases.getOrDefault(qid, List.of());
-          withAliases += known.isEmpty() ? 0 : 1;
-          writer.write(KbJsonl.toLine(new KbEntity(qid, wikimel.name(qid), known,
-              wikimel.abstractOf(qid), null)));
-          writer.newLine();
-        }
-      }
-      progress.done(n + " entities (" + withAliases + " with Wikidata aliases) to " + out);
+      WikiMelKbExport.Summary summary = WikiMelKbExport.write(out, limit);
+      progress.done(summary.entities() + " entities (" + summary.withAliases()
+          + " with Wikidata aliases) to " + out);
       return 0;
-    }
-
-    private static Map<String, List<String>> wikidataAliases() throws java.io.IOException {
-      JsonNode root = new ObjectMapper().readTree(
-          SharedData.file("wikidata-kb/entity2wikidata.json").toFile());
-      Map<String, List<String>> aliases = new HashMap<>();
-      root.elements().forEachRemaining(entity -> {
-        List<String> names = new ArrayList<>();
-        entity.path("alternatives").forEach(a -> names.add(a.asText()));
-        if (!names.isEmpty()) {
-          aliases.put(entity.path("wikidata_id").asText(), names);
-        }
-      });
-      return aliases;
     }
   }
 }
