@@ -37,8 +37,8 @@ public final class IndexCommand implements CliExtension {
       description = {"Full build: encodes every KB entity with the model's entity encoder into a "
           + "new build of the index, then publishes it (readers switch in one step).",
           "Runs Flink in this JVM on the embedded on-disk index. Bad KB records are skipped, "
-          + "counted and listed in <index>/<build>-malformed.txt. Re-running with the same "
-          + "--build-id resumes a build that failed."})
+          + "counted and listed in <index>/<build>-malformed.txt. Re-running a failed build's "
+          + "--build-id writes into the same build again, without duplicates."})
   static final class Build implements Callable<Integer> {
     @Option(names = "--kb", arity = "1..*", paramLabel = "FILE",
         description = "KB JSONL file(s). Default: the shared WikiMEL KB (18,880 entities), "
@@ -55,7 +55,7 @@ public final class IndexCommand implements CliExtension {
     Path index;
 
     @Option(names = "--build-id", paramLabel = "ID",
-        description = "Build id (default b<date>_<time>); reuse one to resume it.")
+        description = "Build id (default b<date>_<time>); reuse a failed one to complete it.")
     String buildId;
 
     @Option(names = "--parallelism", defaultValue = "1",

@@ -43,23 +43,16 @@ import io.milvus.v2.service.vector.response.QueryResp;
 import io.milvus.v2.service.vector.response.SearchResp;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -93,8 +86,7 @@ class MilvusSdkCompatibilityIT {
 
   static MilvusClientV2 client;
   static String serverVersion;
-  static Path repoRoot;
-  static boolean startedServer;
+  static MilvusTestServer server;
   /** Unique per run so that a shared server can hold several runs' leftovers without clashes. */
   static final String RUN = Long.toString(System.currentTimeMillis() % 100_000_000L, 36);
   static final Set<String> collections = new LinkedHashSet<>();
@@ -105,13 +97,8 @@ class MilvusSdkCompatibilityIT {
   @BeforeAll
   @Timeout(value = 900, unit = TimeUnit.SECONDS) // a first run also creates the server's venv
   static void connect() throws Exception {
-    String uri = System.getProperty("mmel.milvus.uri");
-    if (uri == null || uri.isBlank()) {
-      uri = System.getenv("MMEL_MILVUS_URI");
-    }
-    if (uri == null || uri.isBlank()) {
-      uri = startLocalServer();
-    }
+    server = MilvusTestServer.acquire("[milvus-it]");
+    String uri = server.uri();
     System.out.println("[milvus-it] server " + uri + ", SDK " + sdkVersion());
     final String target = uri;
     client = step("new MilvusClientV2", () -> new MilvusClientV2(ConnectConfig.builder()
@@ -147,8 +134,8 @@ class MilvusSdkCompatibilityIT {
         client.close(5);
       }
     } finally {
-      if (startedServer) {
-        runScript(List.of("stop"), Map.of(), 120);
+      if (server != null) {
+        server.close();
       }
     }
   }
@@ -790,89 +777,6 @@ class MilvusSdkCompatibilityIT {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
-    }
-  }
-
-  static String startLocalServer() throws Exception {
-    repoRoot = findRepoRoot();
-    ScriptResult status = runScript(List.of("status"), Map.of(), 60);
-    if (status.exitCode == 0) {
-      System.out.println("[milvus-it] using the server already running (left running)");
-      return status.lastLine;
-    }
-    Map<String, String> env = new HashMap<>();
-    // Free ephemeral ports unless the caller chose: a busy 19530 must not fail the build.
-    int grpcPort = freePort();
-    int httpPort = freePort();
-    while (httpPort == grpcPort) {
-      httpPort = freePort();
-    }
-    if (System.getenv("MILVUS_PORT") == null) {
-      env.put("MILVUS_PORT", Integer.toString(grpcPort));
-    }
-    if (System.getenv("MILVUS_HTTP_PORT") == null) {
-      env.put("MILVUS_HTTP_PORT", Integer.toString(httpPort));
-    }
-    long t0 = System.nanoTime();
-    ScriptResult start = runScript(List.of("start"), env, 900);
-    if (start.exitCode != 0) {
-      throw new IllegalStateException("infra/milvus.sh start failed (exit " + start.exitCode
-          + "); see its messages above and .cache/milvus.log");
-    }
-    // Exit 1 means a server was already there, still starting: someone else's to stop.
-    startedServer = status.exitCode == 3;
-    System.out.printf("[milvus-it] infra/milvus.sh start took %.1f s%n", (System.nanoTime() - t0) / 1e9);
-    return start.lastLine;
-  }
-
-  record ScriptResult(int exitCode, String lastLine) {}
-
-  static ScriptResult runScript(List<String> args, Map<String, String> env, long timeoutS)
-      throws Exception {
-    List<String> command = new ArrayList<>();
-    command.add(repoRoot.resolve("infra/milvus.sh").toString());
-    command.addAll(args);
-    ProcessBuilder pb = new ProcessBuilder(command).directory(repoRoot.toFile())
-        .redirectError(ProcessBuilder.Redirect.INHERIT);
-    pb.environment().putAll(env);
-    Process process = pb.start();
-    process.getOutputStream().close();
-    // Read on another thread so that a hung script still runs into the timeout below; the
-    // server the script leaves running writes to its log file, never to this pipe.
-    CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> {
-      try (InputStream stdout = process.getInputStream()) {
-        return stdout.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    });
-    if (!process.waitFor(timeoutS, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      throw new IllegalStateException("infra/milvus.sh " + args + " timed out after " + timeoutS
-          + " s");
-    }
-    String[] lines = new String(out.get(30, TimeUnit.SECONDS), StandardCharsets.UTF_8).strip()
-        .split("\n");
-    return new ScriptResult(process.exitValue(), lines[lines.length - 1].strip());
-  }
-
-  static Path findRepoRoot() {
-    String configured = System.getProperty("mmel.repo.root");
-    if (configured != null && Files.isRegularFile(Path.of(configured, "infra/milvus.sh"))) {
-      return Path.of(configured).toAbsolutePath();
-    }
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
-      if (Files.isRegularFile(dir.resolve("infra/milvus.sh"))) {
-        return dir;
-      }
-    }
-    throw new IllegalStateException("infra/milvus.sh not found above " + Path.of("").toAbsolutePath()
-        + ": set -Dmmel.milvus.uri=http://127.0.0.1:19530 or MMEL_MILVUS_URI");
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
     }
   }
 }
