@@ -12,6 +12,9 @@ import java.util.Map;
  */
 public interface EntityIndex extends AutoCloseable {
 
+  /** The most results one search or look-up returns. */
+  int MAX_RESULTS = 10_000;
+
   IndexSchema schema();
 
   /** The model version whose encoder wrote this index; serving refuses a mismatch. */

@@ -23,7 +23,10 @@ public interface EntityIndexStore extends AutoCloseable {
   /** Points readers at this build and drops the build they saw before. */
   void publish(String buildId);
 
-  /** Drops a build that was never published (or is no longer live). */
+  /**
+   * Drops a build that is not live; dropping one that does not exist (any more) does nothing,
+   * so clean-up can be repeated safely.
+   */
   void dropBuild(String buildId);
 
   Optional<String> liveBuildId();

@@ -40,6 +40,27 @@ public record IndexSchema(int retrievalDim, int hiddenDim, int textPositions, in
     }
   }
 
+  /** Rejects a search query of the wrong length or with non-finite values. */
+  public void checkQuery(float[] query) {
+    if (query == null || query.length != retrievalDim) {
+      throw new IllegalArgumentException("query must hold " + retrievalDim
+          + " floats (retrieval_dim), got " + (query == null ? "null" : query.length));
+    }
+    for (float value : query) {
+      if (!Float.isFinite(value)) {
+        throw new IllegalArgumentException("query holds a non-finite value " + value);
+      }
+    }
+  }
+
+  /** Rejects a result count (search k, look-up limit) outside 1..{@link EntityIndex#MAX_RESULTS}. */
+  public static void checkResultCount(String field, int value) {
+    if (value < 1 || value > EntityIndex.MAX_RESULTS) {
+      throw new IllegalArgumentException(field + " must be within 1.." + EntityIndex.MAX_RESULTS
+          + ", got " + value);
+    }
+  }
+
   /** Rejects an entity whose vectors do not have this schema's shapes. */
   public void check(IndexedEntity entity) {
     String qid = entity.record().qid();

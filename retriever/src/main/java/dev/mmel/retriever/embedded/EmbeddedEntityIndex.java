@@ -55,7 +55,6 @@ import org.apache.lucene.util.IOUtils;
  */
 public final class EmbeddedEntityIndex implements EntityIndex {
   /** The largest k of a search and limit of a name look-up. */
-  public static final int MAX_K = 10_000;
   /**
    * Lucene's kNN search explores as many candidates as it returns, which misses neighbours when
    * that is few: on 5,000 Gaussian 800-d vectors (the hard case: no entity stands out), recall@10
@@ -214,10 +213,8 @@ public final class EmbeddedEntityIndex implements EntityIndex {
 
   @Override
   public List<SearchHit> search(float[] query, int k, EntityFilter filter) {
-    checkQuery(query);
-    if (k < 1 || k > MAX_K) {
-      throw new IllegalArgumentException("k must be within 1.." + MAX_K + ", got " + k);
-    }
+    schema().checkQuery(query);
+    IndexSchema.checkResultCount("k", k);
     Objects.requireNonNull(filter, "filter (EntityFilter.none() for no filter)");
     KnnFloatVectorQuery knn = new KnnFloatVectorQuery(EntityDocuments.RETRIEVAL, query,
         Math.max(MIN_CANDIDATES, 2 * k), FilterQueries.of(filter));
@@ -261,9 +258,7 @@ public final class EmbeddedEntityIndex implements EntityIndex {
   @Override
   public List<EntityRecord> lookupByName(String surface, int limit) {
     Objects.requireNonNull(surface, "surface");
-    if (limit < 1 || limit > MAX_K) {
-      throw new IllegalArgumentException("limit must be within 1.." + MAX_K + ", got " + limit);
-    }
+    IndexSchema.checkResultCount("limit", limit);
     String key = NameKeys.of(surface);
     if (key.isEmpty()) {
       return List.of();
@@ -324,19 +319,6 @@ public final class EmbeddedEntityIndex implements EntityIndex {
       }
     } catch (IOException e) {
       throw failed(action, e);
-    }
-  }
-
-  private void checkQuery(float[] query) {
-    int dim = schema().retrievalDim();
-    if (query == null || query.length != dim) {
-      throw new IllegalArgumentException("query must hold " + dim + " floats (retrieval_dim), got "
-          + (query == null ? "null" : query.length));
-    }
-    for (float value : query) {
-      if (!Float.isFinite(value)) {
-        throw new IllegalArgumentException("query holds a non-finite value " + value);
-      }
     }
   }
 

@@ -1,0 +1,154 @@
+package dev.mmel.retriever.milvus;
+
+import io.milvus.v2.client.MilvusClientV2;
+import io.milvus.v2.common.IndexBuildState;
+import io.milvus.v2.service.collection.request.CreateCollectionReq;
+import io.milvus.v2.service.collection.request.DescribeCollectionReq;
+import io.milvus.v2.service.collection.request.DropCollectionReq;
+import io.milvus.v2.service.collection.request.GetLoadStateReq;
+import io.milvus.v2.service.collection.request.HasCollectionReq;
+import io.milvus.v2.service.collection.request.LoadCollectionReq;
+import io.milvus.v2.service.index.request.CreateIndexReq;
+import io.milvus.v2.service.index.request.DescribeIndexReq;
+import io.milvus.v2.service.index.request.ListIndexesReq;
+import io.milvus.v2.service.index.response.DescribeIndexResp.IndexDesc;
+import io.milvus.v2.service.utility.request.AlterAliasReq;
+import io.milvus.v2.service.utility.request.CreateAliasReq;
+import io.milvus.v2.service.utility.request.DescribeAliasReq;
+import io.milvus.v2.service.utility.request.FlushReq;
+import io.milvus.v2.service.utility.request.ListAliasesReq;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The life of build collections on the server: create with the HNSW index, load, flush and wait
+ * for the index, describe, drop, and the live alias. Each step checks before it acts, so a build
+ * job that died half-way through creating its collection finishes the job when it reopens it.
+ */
+final class EntityCollections {
+  private static final Duration POLL = Duration.ofMillis(200);
+
+  private final MilvusClientV2 client;
+  private final MilvusCalls calls;
+  private final MilvusConfig config;
+
+  EntityCollections(MilvusClientV2 client, MilvusCalls calls, MilvusConfig config) {
+    this.client = client;
+    this.calls = calls;
+    this.config = config;
+  }
+
+  static String target(String collection) {
+    return "collection " + collection;
+  }
+
+  boolean exists(String collection) {
+    return calls.call("hasCollection", target(collection), () -> client.hasCollection(
+        HasCollectionReq.builder().collectionName(collection).build()));
+  }
+
+  void create(String collection, BuildStamp stamp) {
+    calls.run("createCollection", target(collection), () -> client.createCollection(
+        CreateCollectionReq.builder().collectionName(collection).description(stamp.description())
+            .collectionSchema(EntityFields.schema(stamp.schema())).build()));
+  }
+
+  /** The stamp the collection was created with; fails if it is not an mmel entity index. */
+  BuildStamp stamp(String collection) {
+    String description = calls.call("describeCollection", target(collection),
+        () -> client.describeCollection(DescribeCollectionReq.builder().collectionName(collection)
+            .build()).getDescription());
+    return BuildStamp.parse(description).orElseThrow(() -> new IllegalStateException(
+        "collection " + collection + " on " + config.uri() + " is not an mmel entity index (its "
+            + "description is '" + description + "'); use another collection prefix than '"
+            + config.collectionPrefix() + "', or drop that collection"));
+  }
+
+  /** Creates the HNSW index if missing and makes the collection searchable. */
+  void prepareForReads(String collection) {
+    List<String> indexes = calls.call("listIndexes", target(collection), () -> client.listIndexes(
+        ListIndexesReq.builder().collectionName(collection).fieldName(EntityFields.RETRIEVAL)
+            .build()));
+    if (!indexes.contains(EntityFields.RETRIEVAL_INDEX)) {
+      calls.run("createIndex", target(collection), () -> client.createIndex(
+          CreateIndexReq.builder().collectionName(collection)
+              .indexParams(List.of(EntityFields.retrievalIndex())).sync(false).build()));
+      awaitIndex(collection);
+    }
+    boolean loaded = calls.call("getLoadState", target(collection), () -> client.getLoadState(
+        GetLoadStateReq.builder().collectionName(collection).build()));
+    if (!loaded) {
+      calls.run("loadCollection", target(collection), () -> client.loadCollection(
+          LoadCollectionReq.builder().collectionName(collection).sync(true)
+              .timeout(config.waitTimeout().toMillis()).build()));
+    }
+  }
+
+  /**
+   * Seals what was written into persisted segments, then waits until the HNSW index covers them,
+   * so that searches after a flush (and after a publish) go through the index, not brute force.
+   */
+  void flush(String collection) {
+    calls.run("flush", target(collection), () -> client.flush(FlushReq.builder()
+        .collectionNames(List.of(collection)).waitFlushedTimeoutMs(config.waitTimeout().toMillis())
+        .build()));
+    awaitIndex(collection);
+  }
+
+  void drop(String collection) {
+    calls.run("dropCollection", target(collection), () -> client.dropCollection(
+        DropCollectionReq.builder().collectionName(collection).build()));
+  }
+
+  /**
+   * The collection the alias points at, if the alias exists. Listing first (an empty collection
+   * name lists the database's aliases) keeps "nothing published yet", an ordinary state, from
+   * being an error the SDK logs.
+   */
+  Optional<String> aliasTarget(String alias) {
+    List<String> aliases = calls.call("listAliases", "alias " + alias, () -> client.listAliases(
+        ListAliasesReq.builder().collectionName("").build()).getAlias());
+    if (!aliases.contains(alias)) {
+      return Optional.empty();
+    }
+    return Optional.of(calls.call("describeAlias", "alias " + alias, () -> client.describeAlias(
+        DescribeAliasReq.builder().alias(alias).build()).getCollectionName()));
+  }
+
+  /** Points the alias at the collection in one server-side step; readers never see no index. */
+  void pointAlias(String alias, String collection, boolean aliasExists) {
+    if (aliasExists) {
+      calls.run("alterAlias", "alias " + alias, () -> client.alterAlias(AlterAliasReq.builder()
+          .alias(alias).collectionName(collection).build()));
+    } else {
+      calls.run("createAlias", "alias " + alias, () -> client.createAlias(CreateAliasReq.builder()
+          .alias(alias).collectionName(collection).build()));
+    }
+  }
+
+  private void awaitIndex(String collection) {
+    long deadline = System.nanoTime() + config.waitTimeout().toNanos();
+    while (true) {
+      IndexDesc index = calls.call("describeIndex", target(collection), () -> client.describeIndex(
+          DescribeIndexReq.builder().collectionName(collection).fieldName(EntityFields.RETRIEVAL)
+              .build()).getIndexDescByFieldName(EntityFields.RETRIEVAL));
+      if (index.getIndexState() == IndexBuildState.Failed) {
+        throw new IllegalStateException("building the HNSW index of collection " + collection
+            + " failed: " + index.getIndexFailedReason() + "; see the Milvus log (.cache/milvus.log"
+            + " under infra/milvus.sh)");
+      }
+      if (index.getIndexState() == IndexBuildState.Finished
+          && index.getIndexedRows() >= index.getTotalRows()) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the HNSW index of collection " + collection
+            + " is still " + index.getIndexState() + " (" + index.getIndexedRows() + " of "
+            + index.getTotalRows() + " rows) after wait_timeout " + config.waitTimeout()
+            + "; raise MilvusConfig.waitTimeout or check that Milvus' index node is running");
+      }
+      calls.pause(POLL, "describeIndex", target(collection));
+    }
+  }
+}
