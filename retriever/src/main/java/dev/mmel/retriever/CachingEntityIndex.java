@@ -22,16 +22,19 @@ public final class CachingEntityIndex implements EntityIndex {
 
   public CachingEntityIndex(EntityIndex delegate, CacheConfig config) {
     this.delegate = delegate;
+    // Maintenance (eviction) runs on the calling thread: bounds hold at once, and no work lands
+    // on the common fork-join pool that request threads share.
     this.rerank = Caffeine.newBuilder()
+        .executor(Runnable::run)
         .maximumWeight(config.maxRerankBytes())
         .weigher((String qid, RerankFeatures f) -> 4 * (f.textC().length + f.textQuery().length
             + f.imageC().length + f.imageQuery().length))
         .expireAfterWrite(config.ttl())
         .recordStats()
         .build();
-    this.records = Caffeine.newBuilder().maximumSize(config.maxRecords())
+    this.records = Caffeine.newBuilder().executor(Runnable::run).maximumSize(config.maxRecords())
         .expireAfterWrite(config.ttl()).recordStats().build();
-    this.names = Caffeine.newBuilder().maximumSize(config.maxNameKeys())
+    this.names = Caffeine.newBuilder().executor(Runnable::run).maximumSize(config.maxNameKeys())
         .expireAfterWrite(config.ttl()).recordStats().build();
   }
 
