@@ -18,12 +18,14 @@ import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
- * Encodes entities with the exported MMoE entity encoder in micro-batches. The model is loaded
- * once per parallel instance (task slot). The batch is flushed before every checkpoint barrier
- * and at the end of input, so no entity waits in an unsnapshotted buffer across a checkpoint.
+ * Encodes upserted entities with the exported MMoE entity encoder in micro-batches; deletes pass
+ * through. Changes leave in the order they came, so a QID's upsert and delete are applied in
+ * order. The model is loaded once per parallel instance (task slot). The batch is flushed before
+ * every checkpoint barrier and at the end of input, so no change waits in an unsnapshotted
+ * buffer across a checkpoint.
  */
-final class EncodeOperator extends AbstractStreamOperator<EncodedEntity>
-    implements OneInputStreamOperator<EntityToEncode, EncodedEntity>, BoundedOneInput {
+final class EncodeOperator extends AbstractStreamOperator<EncodedChange>
+    implements OneInputStreamOperator<Change, EncodedChange>, BoundedOneInput {
   static final String ENCODED = "entities.encoded";
   static final String UNREADABLE_IMAGES = "images.unreadable";
   private static final long serialVersionUID = 1L;
@@ -32,7 +34,7 @@ final class EncodeOperator extends AbstractStreamOperator<EncodedEntity>
   private transient MmoeModel model;
   private transient ClipTokenizer tokenizer;
   private transient ImagePreprocessor images;
-  private transient List<EntityToEncode> batch;
+  private transient List<Change> batch;
   private transient LongCounter encoded;
   private transient LongCounter unreadable;
 
@@ -53,7 +55,7 @@ final class EncodeOperator extends AbstractStreamOperator<EncodedEntity>
   }
 
   @Override
-  public void processElement(StreamRecord<EntityToEncode> element) {
+  public void processElement(StreamRecord<Change> element) {
     batch.add(element.getValue());
     if (batch.size() >= settings.batchSize()) {
       encodeBatch();
@@ -74,23 +76,40 @@ final class EncodeOperator extends AbstractStreamOperator<EncodedEntity>
     if (batch.isEmpty()) {
       return;
     }
-    int n = batch.size();
+    List<EntityToEncode> upserts = new ArrayList<>(batch.size());
+    for (Change change : batch) {
+      if (!change.isDelete()) {
+        upserts.add(change.entity());
+      }
+    }
+    EntityEncodings encodings = upserts.isEmpty() ? null : encode(upserts);
+    int row = 0;
+    for (Change change : batch) {
+      if (change.isDelete()) {
+        output.collect(new StreamRecord<>(new EncodedChange(change.qid(), null)));
+      } else {
+        EntityEncodings one = encodings.rows(row, row + 1);
+        row++;
+        output.collect(new StreamRecord<>(new EncodedChange(change.qid(),
+            new EncodedEntity(change.entity(), one.retrieval(), one.textC(), one.textQuery(),
+                one.imageC(), one.imageQuery()))));
+      }
+    }
+    encoded.add(upserts.size());
+    batch.clear();
+  }
+
+  private EntityEncodings encode(List<EntityToEncode> entities) {
+    int n = entities.size();
     List<String> texts = new ArrayList<>(n);
     float[][] pixels = new float[n][];
     for (int i = 0; i < n; i++) {
-      EntityToEncode entity = batch.get(i);
+      EntityToEncode entity = entities.get(i);
       texts.add(LinkingTexts.entity(entity.name(), entity.description()));
       pixels[i] = image(entity.imagePath());
     }
-    EntityEncodings encodings = model.encodeEntities(
+    return model.encodeEntities(
         tokenizer.encodeBatch(texts, model.config().contextLength()), pixels);
-    for (int i = 0; i < n; i++) {
-      EntityEncodings row = encodings.rows(i, i + 1);
-      output.collect(new StreamRecord<>(new EncodedEntity(batch.get(i), row.retrieval(),
-          row.textC(), row.textQuery(), row.imageC(), row.imageQuery())));
-    }
-    encoded.add(n);
-    batch.clear();
   }
 
   /** An unreadable image counts and falls back to none (zeros), as a missing one does. */

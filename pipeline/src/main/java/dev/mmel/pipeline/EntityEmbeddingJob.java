@@ -102,7 +102,7 @@ public final class EntityEmbeddingJob {
     return execute(env, settings, progress);
   }
 
-  static DataStream<EntityToEncode> readAndValidate(StreamExecutionEnvironment env,
+  static DataStream<Change> readAndValidate(StreamExecutionEnvironment env,
       Settings settings) {
     env.enableCheckpointing(settings.checkpointInterval().toMillis());
     env.getConfig().enableObjectReuse();
@@ -117,9 +117,9 @@ public final class EntityEmbeddingJob {
       lines = lines == null ? read : lines.union(read);
     }
     Path baseDir = settings.kbFiles().get(0).toAbsolutePath().getParent();
-    SingleOutputStreamOperator<EntityToEncode> valid = lines
+    SingleOutputStreamOperator<Change> valid = lines
         .process(new KbValidation(baseDir == null ? null : baseDir.toString()))
-        .returns(TypeInformation.of(EntityToEncode.class))
+        .returns(TypeInformation.of(Change.class))
         .name("validate");
     DataStream<MalformedRecord> malformed = valid.getSideOutput(KbValidation.MALFORMED);
     malformed.sinkTo(new MalformedReportSink(settings.malformedReport().toString()))
@@ -127,11 +127,10 @@ public final class EntityEmbeddingJob {
     return valid;
   }
 
-  static void indexInto(DataStream<EntityToEncode> entities, Settings settings,
-      ModelInfo model) {
-    DataStream<EncodedEntity> encoded = entities
+  static void indexInto(DataStream<Change> changes, Settings settings, ModelInfo model) {
+    DataStream<EncodedChange> encoded = changes
         .rebalance()
-        .transform("encode", TypeInformation.of(EncodedEntity.class),
+        .transform("encode", TypeInformation.of(EncodedChange.class),
             new EncodeOperator(settings.encoder()));
     encoded.sinkTo(new EntityIndexSink(settings.target(), settings.buildId(), model.version(),
             model.schema(), settings.sinkBatch()))

@@ -10,11 +10,12 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 
 /**
- * Upserts encoded entities into one build of the index in batches. Flink calls
+ * Applies encoded changes to one build of the index: upserts in batches, deletes in their place
+ * in the order (buffered upserts go first). Flink calls
  * {@link Writer#flush} at every checkpoint and at the end of input, and writes are idempotent by
  * QID, so entities replayed after a failure overwrite themselves instead of duplicating.
  */
-final class EntityIndexSink implements Sink<EncodedEntity> {
+final class EntityIndexSink implements Sink<EncodedChange> {
   private static final long serialVersionUID = 1L;
 
   private final IndexTarget target;
@@ -34,7 +35,7 @@ final class EntityIndexSink implements Sink<EncodedEntity> {
 
   @Override
   @SuppressWarnings("deprecation")
-  public SinkWriter<EncodedEntity> createWriter(InitContext context) {
+  public SinkWriter<EncodedChange> createWriter(InitContext context) {
     EntityIndexStore store = target.open();
     try {
       return new Writer(store, store.openBuild(buildId, modelVersion, schema), batchSize);
@@ -44,7 +45,7 @@ final class EntityIndexSink implements Sink<EncodedEntity> {
     }
   }
 
-  private static final class Writer implements SinkWriter<EncodedEntity> {
+  private static final class Writer implements SinkWriter<EncodedChange> {
     private final EntityIndexStore store;
     private final EntityIndex index;
     private final int batchSize;
@@ -57,8 +58,13 @@ final class EntityIndexSink implements Sink<EncodedEntity> {
     }
 
     @Override
-    public void write(EncodedEntity entity, Context context) {
-      buffer.add(entity.toIndexed());
+    public void write(EncodedChange change, Context context) {
+      if (change.isDelete()) {
+        upsertBuffer();
+        index.delete(List.of(change.qid()));
+        return;
+      }
+      buffer.add(change.upsert().toIndexed());
       if (buffer.size() >= batchSize) {
         upsertBuffer();
       }

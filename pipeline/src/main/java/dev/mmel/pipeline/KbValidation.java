@@ -14,7 +14,7 @@ import org.apache.flink.util.OutputTag;
  * Parses KB lines and checks them against the index's limits. A bad record goes to the side
  * output with its file, line and field, and is counted; it never fails the job.
  */
-final class KbValidation extends ProcessFunction<KbLine, EntityToEncode> {
+final class KbValidation extends ProcessFunction<KbLine, Change> {
   static final OutputTag<MalformedRecord> MALFORMED =
       new OutputTag<>("malformed-kb-records") {};
   static final String VALID = "kb.valid";
@@ -36,7 +36,7 @@ final class KbValidation extends ProcessFunction<KbLine, EntityToEncode> {
   }
 
   @Override
-  public void processElement(KbLine line, Context context, Collector<EntityToEncode> out) {
+  public void processElement(KbLine line, Context context, Collector<Change> out) {
     KbJsonl.Parsed parsed = KbJsonl.parseLine(line.text(), line.source(), line.line(),
         baseDir == null ? null : Path.of(baseDir));
     if (parsed.malformed() != null) {
@@ -52,7 +52,7 @@ final class KbValidation extends ProcessFunction<KbLine, EntityToEncode> {
       EntityRecord record = new EntityRecord(entity.qid(), entity.name(), entity.aliases(),
           entity.description(), entity.imagePath());
       valid.add(1);
-      out.collect(EntityToEncode.of(record));
+      out.collect(Change.upsert(EntityToEncode.of(record)));
     } catch (IllegalArgumentException e) {
       invalid.add(1);
       context.output(MALFORMED, new MalformedRecord(line.source(), line.line(), "",

@@ -107,8 +107,8 @@ class EntityEmbeddingJobIT {
     Path index = dir.resolve("index-b");
     EntityEmbeddingJob.Settings settings = settings("failing_build", index);
     StreamExecutionEnvironment env = EntityEmbeddingJob.localEnvironment(settings);
-    DataStream<EntityToEncode> valid = EntityEmbeddingJob.readAndValidate(env, settings);
-    DataStream<EntityToEncode> failing = valid
+    DataStream<Change> valid = EntityEmbeddingJob.readAndValidate(env, settings);
+    DataStream<Change> failing = valid
         .map(new FailOnce(dir.resolve("failed-once").toString(), 40, 100)).name("fail once");
     EntityEmbeddingJob.indexInto(failing, settings,
         EntityEmbeddingJob.ModelInfo.of(settings.encoder()));
@@ -165,7 +165,7 @@ class EntityEmbeddingJobIT {
    * marker file survives the restart). Each record takes {@code delayMillis}, so several
    * checkpoints (every 300 ms) complete, with entities already written, before the failure.
    */
-  static final class FailOnce extends RichMapFunction<EntityToEncode, EntityToEncode> {
+  static final class FailOnce extends RichMapFunction<Change, Change> {
     private static final long serialVersionUID = 1L;
     private final String marker;
     private final int after;
@@ -179,7 +179,7 @@ class EntityEmbeddingJobIT {
     }
 
     @Override
-    public EntityToEncode map(EntityToEncode value) throws Exception {
+    public Change map(Change value) throws Exception {
       Thread.sleep(delayMillis);
       if (++seen >= after && !Files.exists(Path.of(marker))) {
         Files.createFile(Path.of(marker));
