@@ -81,14 +81,14 @@ public final class EntityEmbeddingJob {
   }
 
   /** A local Flink environment in this JVM, checkpointing and restarting as a cluster would. */
-  public static StreamExecutionEnvironment localEnvironment(Settings settings) {
+  public static StreamExecutionEnvironment localEnvironment(int parallelism) {
     Configuration config = new Configuration();
     config.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
     config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
     config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
     // Accumulators, which drive the progress line, travel with heartbeats (10 s by default).
     config.set(HeartbeatManagerOptions.HEARTBEAT_INTERVAL, Duration.ofSeconds(1));
-    return StreamExecutionEnvironment.createLocalEnvironment(settings.parallelism(), config);
+    return StreamExecutionEnvironment.createLocalEnvironment(parallelism, config);
   }
 
   /**
@@ -118,7 +118,8 @@ public final class EntityEmbeddingJob {
     }
     Path baseDir = settings.kbFiles().get(0).toAbsolutePath().getParent();
     SingleOutputStreamOperator<Change> valid = lines
-        .process(new KbValidation(baseDir == null ? null : baseDir.toString()))
+        .process(new KbValidation(KbValidation.Format.KB,
+            baseDir == null ? null : baseDir.toString()))
         .returns(TypeInformation.of(Change.class))
         .name("validate");
     DataStream<MalformedRecord> malformed = valid.getSideOutput(KbValidation.MALFORMED);

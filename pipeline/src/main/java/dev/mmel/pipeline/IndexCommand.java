@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
 /** `mmel index ...`: the Flink jobs that fill the entity index. */
 @Command(name = "index", mixinStandardHelpOptions = true,
     description = "Build and maintain the entity index with Flink jobs.",
-    subcommands = {IndexCommand.Build.class})
+    subcommands = {IndexCommand.Build.class, IndexCommand.Refresh.class})
 public final class IndexCommand implements CliExtension {
 
   @Override
@@ -98,10 +98,11 @@ public final class IndexCommand implements CliExtension {
           new EncoderSettings(modelDir.toString(),
               SharedData.file(SharedData.CLIP_VOCAB).toString(), batch, threads, "auto"),
           new EmbeddedTarget(indexDir.toString()), id, parallelism,
-          parseDuration(checkpointInterval), 256, indexDir.resolve(id + "-malformed.txt"));
+          parseDuration("--checkpoint-interval", checkpointInterval), 256,
+          indexDir.resolve(id + "-malformed.txt"));
       progress.step("build " + id + " of " + kbFiles + " into " + settings.target().describe());
       EntityEmbeddingJob.Outcome outcome = EntityEmbeddingJob.run(
-          EntityEmbeddingJob.localEnvironment(settings), settings,
+          EntityEmbeddingJob.localEnvironment(settings.parallelism()), settings,
           (done, total) -> progress.count(done, total, "entities"));
       double seconds = outcome.elapsed().toMillis() / 1000.0;
       progress.done(String.format(Locale.ROOT, "published %s: %,d entities indexed "
@@ -113,7 +114,7 @@ public final class IndexCommand implements CliExtension {
       return 0;
     }
 
-    private static Duration parseDuration(String text) {
+    static Duration parseDuration(String option, String text) {
       String t = text.trim().toLowerCase(Locale.ROOT);
       try {
         if (t.endsWith("ms")) {
@@ -128,8 +129,78 @@ public final class IndexCommand implements CliExtension {
       } catch (NumberFormatException e) {
         // fall through to the message below
       }
-      throw new IllegalArgumentException("--checkpoint-interval '" + text
+      throw new IllegalArgumentException(option + " '" + text
           + "' is not a duration such as 500ms, 10s or 2m");
+    }
+  }
+
+  @Command(name = "refresh", mixinStandardHelpOptions = true,
+      description = {"Keeps the live index current: applies change-log files dropped into "
+          + "--changes to the published build, in order per QID, until stopped (Ctrl-C).",
+          "Each line is a KB JSONL record with \"op\": \"upsert\" added, or "
+          + "{\"op\": \"delete\", \"qid\": \"Q42\"}. Changes are visible after the next "
+          + "checkpoint. Use the model that built the index; stop this before publishing a new "
+          + "full build."})
+  static final class Refresh implements Callable<Integer> {
+    @Option(names = "--changes", required = true, paramLabel = "DIR",
+        description = "Directory watched for change-log .jsonl files.")
+    Path changes;
+
+    @Option(names = "--model", paramLabel = "DIR",
+        description = "Model directory (default .cache/demo-model).")
+    Path model;
+
+    @Option(names = "--index", paramLabel = "DIR", description = "Index directory "
+        + "(default .cache/index).")
+    Path index;
+
+    @Option(names = "--parallelism", defaultValue = "1", description = "Encoder instances.")
+    int parallelism;
+
+    @Option(names = "--poll", defaultValue = "5s", description = "How often the directory is "
+        + "scanned (default ${DEFAULT-VALUE}).")
+    String poll;
+
+    @Option(names = "--checkpoint-interval", defaultValue = "5s",
+        description = "Changes become visible at checkpoints (default ${DEFAULT-VALUE}).")
+    String checkpointInterval;
+
+    @Override
+    public Integer call() throws Exception {
+      Progress progress = new Progress("index refresh");
+      Path indexDir = index != null ? index : home().resolve(".cache/index");
+      EntityRefreshJob.Settings settings = new EntityRefreshJob.Settings(changes,
+          new EncoderSettings((model != null ? model : home().resolve(".cache/demo-model"))
+              .toString(), SharedData.file(SharedData.CLIP_VOCAB).toString(), 32, 0, "auto"),
+          new EmbeddedTarget(indexDir.toString()), parallelism,
+          Build.parseDuration("--poll", poll),
+          Build.parseDuration("--checkpoint-interval", checkpointInterval), 256,
+          indexDir.resolve("refresh-malformed.txt"));
+      org.apache.flink.core.execution.JobClient job = EntityRefreshJob.start(
+          EntityEmbeddingJob.localEnvironment(parallelism), settings);
+      Thread stop = new Thread(() -> job.cancel().join());
+      Runtime.getRuntime().addShutdownHook(stop);
+      progress.step("watching " + changes + " for changes to " + settings.target().describe()
+          + " (Ctrl-C stops)");
+      String last = "";
+      while (!job.getJobStatus().get().isGloballyTerminalState()) {
+        Thread.sleep(2000);
+        try {
+          var counts = job.getAccumulators().get();
+          String now = String.format(Locale.ROOT, "%s changes applied or queued, %s upserts "
+                  + "encoded, %s malformed lines skipped",
+              counts.getOrDefault(KbValidation.VALID, 0),
+              counts.getOrDefault(EncodeOperator.ENCODED, 0),
+              counts.getOrDefault(KbValidation.INVALID, 0));
+          if (!now.equals(last)) {
+            progress.step(now);
+            last = now;
+          }
+        } catch (java.util.concurrent.ExecutionException e) {
+          // The local cluster is going down with the job; the status check ends the loop.
+        }
+      }
+      return 0;
     }
   }
 }

@@ -11,8 +11,9 @@ import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
- * Parses KB lines and checks them against the index's limits. A bad record goes to the side
- * output with its file, line and field, and is counted; it never fails the job.
+ * Parses KB lines (or change-log lines) and checks them against the index's limits. A bad
+ * record goes to the side output with its file, line and field, and is counted; it never fails
+ * the job.
  */
 final class KbValidation extends ProcessFunction<KbLine, Change> {
   static final OutputTag<MalformedRecord> MALFORMED =
@@ -21,11 +22,16 @@ final class KbValidation extends ProcessFunction<KbLine, Change> {
   static final String INVALID = "kb.malformed";
   private static final long serialVersionUID = 1L;
 
+  /** What the lines hold: KB records (full build) or changes (refresh). */
+  enum Format { KB, CHANGE_LOG }
+
+  private final Format format;
   private final String baseDir;
   private transient LongCounter valid;
   private transient LongCounter invalid;
 
-  KbValidation(String baseDir) {
+  KbValidation(Format format, String baseDir) {
+    this.format = format;
     this.baseDir = baseDir;
   }
 
@@ -37,26 +43,33 @@ final class KbValidation extends ProcessFunction<KbLine, Change> {
 
   @Override
   public void processElement(KbLine line, Context context, Collector<Change> out) {
-    KbJsonl.Parsed parsed = KbJsonl.parseLine(line.text(), line.source(), line.line(),
-        baseDir == null ? null : Path.of(baseDir));
-    if (parsed.malformed() != null) {
+    Path base = baseDir == null ? null : Path.of(baseDir);
+    MalformedRecord malformed;
+    Change change;
+    if (format == Format.CHANGE_LOG) {
+      ChangeLog.Parsed parsed = ChangeLog.parseLine(line.text(), line.source(), line.line(), base);
+      malformed = parsed.malformed();
+      change = parsed.change();
+    } else {
+      KbJsonl.Parsed parsed = KbJsonl.parseLine(line.text(), line.source(), line.line(), base);
+      malformed = parsed.malformed();
+      change = null;
+      if (parsed.entity() != null) {
+        var entity = parsed.entity();
+        try {
+          change = Change.upsert(EntityToEncode.of(new EntityRecord(entity.qid(), entity.name(),
+              entity.aliases(), entity.description(), entity.imagePath())));
+        } catch (IllegalArgumentException e) {
+          malformed = new MalformedRecord(line.source(), line.line(), "", e.getMessage());
+        }
+      }
+    }
+    if (malformed != null) {
       invalid.add(1);
-      context.output(MALFORMED, parsed.malformed());
-      return;
-    }
-    if (parsed.entity() == null) {
-      return;
-    }
-    var entity = parsed.entity();
-    try {
-      EntityRecord record = new EntityRecord(entity.qid(), entity.name(), entity.aliases(),
-          entity.description(), entity.imagePath());
+      context.output(MALFORMED, malformed);
+    } else if (change != null) {
       valid.add(1);
-      out.collect(Change.upsert(EntityToEncode.of(record)));
-    } catch (IllegalArgumentException e) {
-      invalid.add(1);
-      context.output(MALFORMED, new MalformedRecord(line.source(), line.line(), "",
-          e.getMessage()));
+      out.collect(change);
     }
   }
 }

@@ -86,7 +86,7 @@ class EntityEmbeddingJobIT {
     EntityEmbeddingJob.Settings settings = settings("full_build", index);
     List<long[]> progress = new ArrayList<>();
     EntityEmbeddingJob.Outcome outcome = EntityEmbeddingJob.run(
-        EntityEmbeddingJob.localEnvironment(settings), settings,
+        EntityEmbeddingJob.localEnvironment(settings.parallelism()), settings,
         (done, total) -> progress.add(new long[] {done, total}));
     assertEquals(ENTITIES, outcome.valid());
     assertEquals(3, outcome.malformed());
@@ -106,7 +106,7 @@ class EntityEmbeddingJobIT {
   void recoversFromAFailureMidBuildWithoutLosingOrDuplicatingEntities() throws Exception {
     Path index = dir.resolve("index-b");
     EntityEmbeddingJob.Settings settings = settings("failing_build", index);
-    StreamExecutionEnvironment env = EntityEmbeddingJob.localEnvironment(settings);
+    StreamExecutionEnvironment env = EntityEmbeddingJob.localEnvironment(settings.parallelism());
     DataStream<Change> valid = EntityEmbeddingJob.readAndValidate(env, settings);
     DataStream<Change> failing = valid
         .map(new FailOnce(dir.resolve("failed-once").toString(), 40, 100)).name("fail once");

@@ -1,0 +1,548 @@
+package dev.mmel.pipeline;
+
+import dev.mmel.model.cli.CliExtension;
+import dev.mmel.model.cli.Progress;
+import dev.mmel.retriever.EntityFilter;
+import dev.mmel.retriever.EntityIndex;
+import dev.mmel.retriever.EntityIndexStore;
+import dev.mmel.retriever.IndexSchema;
+import dev.mmel.retriever.IndexedEntity;
+import dev.mmel.retriever.SearchHit;
+import dev.mmel.retriever.embedded.EmbeddedEntityIndexStore;
+import dev.mmel.retriever.milvus.MilvusConfig;
+import dev.mmel.retriever.milvus.MilvusEntityIndexStore;
+import io.milvus.v2.client.ConnectConfig;
+import io.milvus.v2.client.MilvusClientV2;
+import io.milvus.v2.service.utility.request.DropAliasReq;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** `mmel bench-index`: ANN quality and speed of the entity index stores on synthetic data. */
+@Command(name = "bench-index", mixinStandardHelpOptions = true,
+    description = {"Benchmarks the entity index stores (embedded Lucene HNSW, Milvus) on "
+        + "synthetic clustered vectors: recall@k against exact search, queries per second at "
+        + "several concurrent clients, p50/p99 latency, build time and bytes on disk per entity.",
+        "Baselines are measured in the same run: exact brute-force inner-product search in "
+        + "Java over the same vectors and queries (each search on one thread) for search, and "
+        + "the same per-entity payload written to one flat file and fsynced for build time and "
+        + "size. Search configurations are interleaved round-robin and medians reported. "
+        + "Markdown tables on stdout, progress on stderr.",
+        "Milvus: --milvus-uri, else MMEL_MILVUS_URI, else the server infra/milvus.sh runs, "
+        + "started (and stopped at the end) if none runs."})
+public final class IndexBenchCommand implements CliExtension, Callable<Integer> {
+  /** The real matcher width: rows carry the rerank payload serving would read. */
+  static final int HIDDEN_DIM = 96;
+  private static final String MODEL_VERSION = "bench-synthetic";
+  private static final int UPSERT_BATCH = 256;
+  private static final String BUILD_ID = "bench";
+  /** Collections of one run share a prefix of their own, so runs never touch real builds. */
+  private static final String MILVUS_PREFIX = "mmelbench_";
+
+  /** Lower case: picocli matches the option's values to these names. */
+  enum Stores { embedded, milvus, both }
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--store", defaultValue = "both",
+      description = "embedded, milvus or both (default ${DEFAULT-VALUE}).")
+  Stores store;
+
+  @Option(names = "--milvus-uri", paramLabel = "URI",
+      description = "Milvus server, e.g. http://127.0.0.1:19530 (else MMEL_MILVUS_URI, else "
+          + "infra/milvus.sh).")
+  String milvusUri;
+
+  @Option(names = "--entities", defaultValue = "100000",
+      description = "Synthetic entities (default ${DEFAULT-VALUE}).")
+  int entities;
+
+  @Option(names = "--dim", defaultValue = "800",
+      description = "Retrieval vector width (default ${DEFAULT-VALUE}, the real model's).")
+  int dim;
+
+  @Option(names = "--queries", defaultValue = "500",
+      description = "Queries per pass (default ${DEFAULT-VALUE}).")
+  int queries;
+
+  @Option(names = "--clients", defaultValue = "1,8", split = ",",
+      description = "Concurrent client threads searching one index (default ${DEFAULT-VALUE}).")
+  int[] clients;
+
+  @Option(names = "--k", defaultValue = "10,100", split = ",",
+      description = "Results per search (default ${DEFAULT-VALUE}).")
+  int[] ks;
+
+  @Option(names = "--rounds", defaultValue = "3",
+      description = "Timed rounds over all configurations, after a warm-up pass that also "
+          + "measures recall (default ${DEFAULT-VALUE}; medians reported).")
+  int rounds;
+
+  @Option(names = "--rerank-positions", defaultValue = "50",
+      description = "Text and image positions of the rerank features, each "
+          + HIDDEN_DIM + " wide (default ${DEFAULT-VALUE}, the real model's; smaller shrinks "
+          + "the per-entity payload for larger --entities).")
+  int rerankPositions;
+
+  @Option(names = "--seed", defaultValue = "42",
+      description = "Seed of the synthetic data (default ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--work-dir", paramLabel = "DIR",
+      description = "Where the embedded index and the flat file are written, deleted at the "
+          + "end (default .cache/bench-index).")
+  Path workDir;
+
+  @Override
+  public Object command() {
+    return new IndexBenchCommand();
+  }
+
+  /** A search engine under test and what its build cost; the first one is the baseline. */
+  private record Engine(String name, SearchLoad.Searcher searcher, Build build) {}
+
+  /** Build figures; {@code bytes} is negative where nothing could be measured. */
+  private record Build(double seconds, long bytes, String note) {}
+
+  @Override
+  public Integer call() throws Exception {
+    checkOptions();
+    Path home = Path.of(System.getProperty("mmel.home", ".")).toAbsolutePath();
+    String run = Long.toString(System.currentTimeMillis(), 36);
+    Path work = (workDir != null ? workDir : home.resolve(".cache/bench-index"))
+        .toAbsolutePath().resolve("run-" + run);
+    IndexSchema schema = new IndexSchema(dim, HIDDEN_DIM, rerankPositions, rerankPositions);
+    Progress progress = new Progress("bench-index");
+    progress.step(String.format(Locale.ROOT, "generating %,d synthetic %d-d entities and %,d "
+        + "queries", entities, dim, queries));
+    SyntheticEntities data = new SyntheticEntities(seed, entities, dim);
+    float[][] vectors = data.vectors();
+    float[][] queryVectors = data.queries(queries);
+
+    List<AutoCloseable> cleanup = new ArrayList<>();
+    try {
+      Files.createDirectories(work);
+      cleanup.add(() -> deleteTree(work));
+      Build flat = writeFlatFile(work.resolve("flat.bin"), data, vectors, schema);
+      List<Engine> engines = new ArrayList<>();
+      engines.add(new Engine("exact brute force (baseline)",
+          new ExactSearch(vectors, SyntheticEntities::qid)::search, flat));
+      if (store != Stores.milvus) {
+        engines.add(embedded(work.resolve("embedded"), data, vectors, schema, cleanup));
+      }
+      if (store != Stores.embedded) {
+        engines.add(milvus(home, run, data, vectors, schema, cleanup));
+      }
+      report(engines, queryVectors, progress);
+    } finally {
+      closeAll(cleanup);
+    }
+    return 0;
+  }
+
+  private void checkOptions() {
+    positive("--entities", entities);
+    positive("--dim", dim);
+    positive("--queries", queries);
+    positive("--rounds", rounds);
+    positive("--rerank-positions", rerankPositions);
+    if (clients.length == 0 || ks.length == 0) {
+      throw new ParameterException(spec.commandLine(), "--clients and --k need a value");
+    }
+    for (int c : clients) {
+      positive("--clients", c);
+    }
+    int maxK = Math.min(entities, EntityIndex.MAX_RESULTS);
+    for (int k : ks) {
+      if (k < 1 || k > maxK) {
+        throw new ParameterException(spec.commandLine(), "--k must be within 1.." + maxK
+            + " (at most --entities and " + EntityIndex.MAX_RESULTS + "), got " + k);
+      }
+    }
+  }
+
+  private void positive(String option, long value) {
+    if (value < 1) {
+      throw new ParameterException(spec.commandLine(), option + " must be > 0, got " + value);
+    }
+  }
+
+  /**
+   * The baseline of build time and size: each entity's payload as the stores receive it
+   * (retrieval floats, fp16 rerank features, record text), appended to one file and fsynced.
+   */
+  private Build writeFlatFile(Path file, SyntheticEntities data, float[][] vectors,
+      IndexSchema schema) throws IOException {
+    Progress progress = new Progress("bench-index flat file");
+    long nanos = 0;
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.WRITE)) {
+      for (int from = 0; from < entities; from += UPSERT_BATCH) {
+        int to = Math.min(entities, from + UPSERT_BATCH);
+        List<IndexedEntity> batch = data.entities(from, to, vectors, schema);
+        long t0 = System.nanoTime();
+        for (IndexedEntity entity : batch) {
+          byte[] rerank = entity.rerank().toFp16();
+          byte[][] text = {entity.record().qid().getBytes(StandardCharsets.UTF_8),
+              entity.record().name().getBytes(StandardCharsets.UTF_8),
+              entity.record().description().getBytes(StandardCharsets.UTF_8)};
+          ByteBuffer buffer = ByteBuffer.allocate(4 * dim + rerank.length
+              + Arrays.stream(text).mapToInt(t -> t.length).sum()).order(ByteOrder.LITTLE_ENDIAN);
+          for (float value : entity.retrieval()) {
+            buffer.putFloat(value);
+          }
+          buffer.put(rerank);
+          for (byte[] t : text) {
+            buffer.put(t);
+          }
+          buffer.flip();
+          while (buffer.hasRemaining()) {
+            channel.write(buffer);
+          }
+        }
+        nanos += System.nanoTime() - t0;
+        progress.count(to, entities, "entities");
+      }
+      long t0 = System.nanoTime();
+      channel.force(true);
+      nanos += System.nanoTime() - t0;
+    }
+    long bytes = Files.size(file);
+    Files.delete(file);
+    return new Build(nanos / 1e9, bytes, "raw payload");
+  }
+
+  private Engine embedded(Path root, SyntheticEntities data, float[][] vectors,
+      IndexSchema schema, List<AutoCloseable> cleanup) {
+    EmbeddedEntityIndexStore indexes = new EmbeddedEntityIndexStore(root);
+    cleanup.add(indexes);
+    Built built = build("embedded", indexes, data, vectors, schema, () -> 0);
+    cleanup.add(built.live());
+    return new Engine("embedded (Lucene HNSW)", searcher(built.live()),
+        new Build(built.seconds(), directorySize(root), "index directory"));
+  }
+
+  private Engine milvus(Path home, String run, SyntheticEntities data, float[][] vectors,
+      IndexSchema schema, List<AutoCloseable> cleanup) {
+    String uri = milvusUri != null ? milvusUri : System.getenv("MMEL_MILVUS_URI");
+    if (uri == null || uri.isBlank()) {
+      LocalMilvus server = LocalMilvus.acquire(home);
+      cleanup.add(server);
+      uri = server.uri();
+    }
+    String prefix = MILVUS_PREFIX + run;
+    MilvusConfig config = MilvusConfig.defaults(uri.strip()).withCollectionPrefix(prefix)
+        // Sealing and indexing a large build takes longer than the default ten minutes here.
+        .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofMinutes(60));
+    MilvusEntityIndexStore indexes = new MilvusEntityIndexStore(config);
+    cleanup.add(indexes);
+    cleanup.add(() -> dropMilvusBuild(indexes, config, prefix));
+    Optional<Path> dataDir = LocalMilvus.dataDirectory(home, config.uri());
+    Built built = build("milvus", indexes, data, vectors, schema,
+        () -> dataDir.map(IndexBenchCommand::directorySize).orElse(0L));
+    cleanup.add(built.live());
+    long bytes = dataDir.isPresent() ? built.bytesAdded() : -1;
+    return new Engine("Milvus 2.3 (HNSW)", searcher(built.live()), new Build(built.seconds(),
+        bytes, dataDir.isPresent() ? "growth of the server's data directory"
+            : "n/a: the server's data directory is not local"));
+  }
+
+  /**
+   * Readers follow the live alias (the only way to read at the configured BOUNDED consistency,
+   * as serving does), so the build is published; the store cannot drop a live build, so the
+   * alias goes first.
+   */
+  private static void dropMilvusBuild(MilvusEntityIndexStore indexes, MilvusConfig config,
+      String prefix) {
+    if (indexes.liveBuildId().isPresent()) {
+      MilvusClientV2 admin = new MilvusClientV2(ConnectConfig.builder().uri(config.uri())
+          .connectTimeoutMs(config.connectTimeout().toMillis()).build());
+      try {
+        admin.dropAlias(DropAliasReq.builder().alias(prefix + "_live").build());
+      } finally {
+        admin.close();
+      }
+    }
+    indexes.dropBuild(BUILD_ID);
+  }
+
+  private record Built(EntityIndex live, double seconds, long bytesAdded) {}
+
+  /**
+   * Upserts every entity, flushes, publishes and opens the live index as serving would: the
+   * build time counts only the store's calls (the synthetic data is made outside the clock),
+   * and includes writing the rerank features and records, the real per-entity payload.
+   */
+  private Built build(String label, EntityIndexStore indexes, SyntheticEntities data,
+      float[][] vectors, IndexSchema schema, LongSupplier size) {
+    Progress progress = new Progress("bench-index " + label + " build");
+    long before = size.getAsLong();
+    long t0 = System.nanoTime();
+    EntityIndex build = indexes.openBuild(BUILD_ID, MODEL_VERSION, schema);
+    long nanos = System.nanoTime() - t0;
+    try {
+      for (int from = 0; from < entities; from += UPSERT_BATCH) {
+        int to = Math.min(entities, from + UPSERT_BATCH);
+        List<IndexedEntity> batch = data.entities(from, to, vectors, schema);
+        t0 = System.nanoTime();
+        build.upsert(batch);
+        nanos += System.nanoTime() - t0;
+        progress.count(to, entities, "entities");
+      }
+      progress.step("flush, publish, open the live index");
+      t0 = System.nanoTime();
+      build.flush();
+      // Closing waits for background merges, which would otherwise compete with the searches.
+      build.close();
+      indexes.publish(BUILD_ID);
+      EntityIndex live = indexes.openLive();
+      nanos += System.nanoTime() - t0;
+      long count = live.count();
+      if (count != entities) {
+        live.close();
+        throw new IllegalStateException(label + " holds " + count + " entities after the "
+            + "build, not " + entities);
+      }
+      progress.done(String.format(Locale.ROOT, "%,d entities in %.1f s", entities, nanos / 1e9));
+      return new Built(live, nanos / 1e9, size.getAsLong() - before);
+    } finally {
+      build.close();
+    }
+  }
+
+  private static SearchLoad.Searcher searcher(EntityIndex index) {
+    return (query, k) -> index.search(query, k, EntityFilter.none());
+  }
+
+  /** One timed configuration: an engine at one k and one number of clients. */
+  private record Config(int engine, int k, int clients) {}
+
+  private void report(List<Engine> engines, float[][] queryVectors, Progress progress) {
+    int maxK = Arrays.stream(ks).max().orElseThrow();
+    progress.step("exact top-" + maxK + " of every query (the truth recall is measured against)");
+    List<List<SearchHit>> truth = SearchLoad.run(engines.get(0).searcher(), queryVectors, maxK,
+        1).hits();
+    double[][] recall = new double[engines.size()][ks.length];
+    for (int e = 1; e < engines.size(); e++) {
+      for (int i = 0; i < ks.length; i++) {
+        progress.step("warm-up and recall: " + engines.get(e).name() + ", k=" + ks[i]);
+        recall[e][i] = recall(SearchLoad.run(engines.get(e).searcher(), queryVectors, ks[i], 1)
+            .hits(), truth, ks[i]);
+      }
+    }
+    Arrays.fill(recall[0], 1.0);
+
+    List<Config> configs = new ArrayList<>();
+    for (int k : ks) {
+      for (int c : clients) {
+        for (int e = 0; e < engines.size(); e++) {
+          configs.add(new Config(e, k, c));
+        }
+      }
+    }
+    double[][] qps = new double[configs.size()][rounds];
+    double[][] p50 = new double[configs.size()][rounds];
+    double[][] p99 = new double[configs.size()][rounds];
+    for (int round = 0; round < rounds; round++) {
+      progress.step(String.format(Locale.ROOT, "round %d of %d: %d configurations of %,d "
+          + "queries, interleaved", round + 1, rounds, configs.size(), queryVectors.length));
+      for (int i = 0; i < configs.size(); i++) {
+        Config config = configs.get(i);
+        SearchLoad.Pass pass = SearchLoad.run(engines.get(config.engine()).searcher(),
+            queryVectors, config.k(), config.clients());
+        qps[i][round] = pass.queriesPerSecond();
+        p50[i][round] = pass.latencyMillis(0.50);
+        p99[i][round] = pass.latencyMillis(0.99);
+      }
+    }
+    progress.done("search measured");
+    printSearch(engines, configs, recall, qps, p50, p99, queryVectors.length);
+    printBuild(engines);
+  }
+
+  private static double recall(List<List<SearchHit>> found, List<List<SearchHit>> truth, int k) {
+    double sum = 0;
+    for (int q = 0; q < found.size(); q++) {
+      Set<String> exact = new HashSet<>();
+      truth.get(q).subList(0, Math.min(k, truth.get(q).size()))
+          .forEach(hit -> exact.add(hit.qid()));
+      long hits = found.get(q).stream().filter(hit -> exact.contains(hit.qid())).count();
+      sum += (double) hits / exact.size();
+    }
+    return sum / found.size();
+  }
+
+  private void printSearch(List<Engine> engines, List<Config> configs, double[][] recall,
+      double[][] qps, double[][] p50, double[][] p99, int queryCount) {
+    System.out.printf(Locale.ROOT, "Synthetic data, not WikiMEL: %,d entities, %d-d retrieval "
+        + "vectors in %,d skewed Gaussian clusters on a %d-d latent subspace plus isotropic "
+        + "noise, log-normal lengths; %,d queries near random entities; seed %d. Rows also "
+        + "carry %,d fp16 rerank floats and a short record. %d cores; medians of %d "
+        + "interleaved rounds.%n%n", entities, dim, SyntheticEntities.clusters(entities),
+        Math.min(SyntheticEntities.LATENT_DIM, dim), queryCount, seed,
+        new IndexSchema(dim, HIDDEN_DIM, rerankPositions, rerankPositions).rerankFloats(),
+        Runtime.getRuntime().availableProcessors(), rounds);
+    System.out.println("| store | k | clients | recall@k | QPS | ratio to exact | p50 ms "
+        + "| p99 ms |");
+    System.out.println("|---|---|---|---|---|---|---|---|");
+    for (int i = 0; i < configs.size(); i++) {
+      Config config = configs.get(i);
+      int baseline = baselineOf(configs, config);
+      int kIndex = indexOf(ks, config.k());
+      double rate = median(qps[i]);
+      System.out.printf(Locale.ROOT, "| %s | %d | %d | %.3f | %,.1f | %.2f | %.2f | %.2f |%n",
+          engines.get(config.engine()).name(), config.k(), config.clients(),
+          recall[config.engine()][kIndex], rate, rate / median(qps[baseline]), median(p50[i]),
+          median(p99[i]));
+    }
+    System.out.println();
+    System.out.println("Ratio to exact: QPS over the exact search's at the same k and number "
+        + "of clients, each client a thread issuing one search at a time; recall@k: the share "
+        + "of the exact top k found, averaged over the queries.");
+    System.out.println();
+  }
+
+  private void printBuild(List<Engine> engines) {
+    Build baseline = engines.get(0).build();
+    System.out.println("| build of " + String.format(Locale.ROOT, "%,d", entities)
+        + " entities | seconds | seconds per 100k entities | ratio to flat file | bytes per "
+        + "entity on disk | ratio to raw payload | measured |");
+    System.out.println("|---|---|---|---|---|---|---|");
+    for (Engine engine : engines) {
+      Build build = engine.build();
+      String name = engine == engines.get(0) ? "flat file of the raw payload, fsynced (baseline)"
+          : engine.name();
+      String bytes = build.bytes() < 0 ? "n/a" : String.format(Locale.ROOT, "%,.0f",
+          (double) build.bytes() / entities);
+      String bytesRatio = build.bytes() < 0 ? "n/a" : String.format(Locale.ROOT, "%.2f",
+          (double) build.bytes() / baseline.bytes());
+      System.out.printf(Locale.ROOT, "| %s | %.1f | %.1f | %.2f | %s | %s | %s |%n", name,
+          build.seconds(), build.seconds() * 100_000 / entities,
+          build.seconds() / baseline.seconds(), bytes, bytesRatio, build.note());
+    }
+    System.out.println();
+    System.out.println("Build: upserts in batches of " + UPSERT_BATCH + ", flush, publish and "
+        + "opening the live index (one run each, not interleaved); it includes writing the "
+        + "rerank features and records. Ratio to flat file: time over the time to write the "
+        + "same payload to one file.");
+  }
+
+  /** The exact search at the same k and number of clients. */
+  private static int baselineOf(List<Config> configs, Config config) {
+    for (int i = 0; i < configs.size(); i++) {
+      Config other = configs.get(i);
+      if (other.engine() == 0 && other.k() == config.k() && other.clients() == config.clients()) {
+        return i;
+      }
+    }
+    throw new IllegalStateException("no exact search for " + config);
+  }
+
+  private static int indexOf(int[] values, int value) {
+    for (int i = 0; i < values.length; i++) {
+      if (values[i] == value) {
+        return i;
+      }
+    }
+    throw new IllegalArgumentException(value + " is not among " + Arrays.toString(values));
+  }
+
+  private static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    return sorted[sorted.length / 2];
+  }
+
+  /** Apparent size of the files under {@code root}; files vanishing meanwhile are skipped. */
+  static long directorySize(Path root) {
+    AtomicLong total = new AtomicLong();
+    try {
+      Files.walkFileTree(root, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+          if (attributes.isRegularFile()) {
+            total.addAndGet(attributes.size());
+          }
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFileFailed(Path file, IOException e) {
+          return FileVisitResult.CONTINUE;
+        }
+      });
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not measure " + root + ": " + e.getMessage(), e);
+    }
+    return total.get();
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      return;
+    }
+    Files.walkFileTree(root, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attributes)
+          throws IOException {
+        Files.deleteIfExists(file);
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+        if (e != null && !(e instanceof NoSuchFileException)) {
+          throw e;
+        }
+        Files.deleteIfExists(dir);
+        return FileVisitResult.CONTINUE;
+      }
+    });
+  }
+
+  /** Last opened, first closed; every step runs even if one before it failed. */
+  private static void closeAll(List<AutoCloseable> cleanup) throws Exception {
+    Exception first = null;
+    for (int i = cleanup.size() - 1; i >= 0; i--) {
+      try {
+        cleanup.get(i).close();
+      } catch (Exception e) {
+        if (first == null) {
+          first = e;
+        } else {
+          first.addSuppressed(e);
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+}
