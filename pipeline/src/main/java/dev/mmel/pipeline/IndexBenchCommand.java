@@ -5,6 +5,7 @@ import dev.mmel.model.cli.Progress;
 import dev.mmel.retriever.EntityFilter;
 import dev.mmel.retriever.EntityIndex;
 import dev.mmel.retriever.EntityIndexStore;
+import dev.mmel.retriever.EntityRecord;
 import dev.mmel.retriever.IndexSchema;
 import dev.mmel.retriever.IndexedEntity;
 import dev.mmel.retriever.SearchHit;
@@ -15,7 +16,6 @@ import io.milvus.v2.client.ConnectConfig;
 import io.milvus.v2.client.MilvusClientV2;
 import io.milvus.v2.service.utility.request.DropAliasReq;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -36,8 +36,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongSupplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -71,7 +69,7 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--store", defaultValue = "both",
+  @Option(names = "--store", paramLabel = "STORE", defaultValue = "both",
       description = "embedded, milvus or both (default ${DEFAULT-VALUE}).")
   Stores store;
 
@@ -80,38 +78,38 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
           + "infra/milvus.sh).")
   String milvusUri;
 
-  @Option(names = "--entities", defaultValue = "100000",
+  @Option(names = "--entities", paramLabel = "N", defaultValue = "100000",
       description = "Synthetic entities (default ${DEFAULT-VALUE}).")
   int entities;
 
-  @Option(names = "--dim", defaultValue = "800",
+  @Option(names = "--dim", paramLabel = "D", defaultValue = "800",
       description = "Retrieval vector width (default ${DEFAULT-VALUE}, the real model's).")
   int dim;
 
-  @Option(names = "--queries", defaultValue = "500",
+  @Option(names = "--queries", paramLabel = "Q", defaultValue = "500",
       description = "Queries per pass (default ${DEFAULT-VALUE}).")
   int queries;
 
-  @Option(names = "--clients", defaultValue = "1,8", split = ",",
+  @Option(names = "--clients", paramLabel = "C", defaultValue = "1,8", split = ",",
       description = "Concurrent client threads searching one index (default ${DEFAULT-VALUE}).")
   int[] clients;
 
-  @Option(names = "--k", defaultValue = "10,100", split = ",",
+  @Option(names = "--k", paramLabel = "K", defaultValue = "10,100", split = ",",
       description = "Results per search (default ${DEFAULT-VALUE}).")
   int[] ks;
 
-  @Option(names = "--rounds", defaultValue = "3",
+  @Option(names = "--rounds", paramLabel = "R", defaultValue = "3",
       description = "Timed rounds over all configurations, after a warm-up pass that also "
           + "measures recall (default ${DEFAULT-VALUE}; medians reported).")
   int rounds;
 
-  @Option(names = "--rerank-positions", defaultValue = "50",
+  @Option(names = "--rerank-positions", paramLabel = "P", defaultValue = "50",
       description = "Text and image positions of the rerank features, each "
           + HIDDEN_DIM + " wide (default ${DEFAULT-VALUE}, the real model's; smaller shrinks "
           + "the per-entity payload for larger --entities).")
   int rerankPositions;
 
-  @Option(names = "--seed", defaultValue = "42",
+  @Option(names = "--seed", paramLabel = "S", defaultValue = "42",
       description = "Seed of the synthetic data (default ${DEFAULT-VALUE}).")
   long seed;
 
@@ -128,8 +126,11 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
   /** A search engine under test and what its build cost; the first one is the baseline. */
   private record Engine(String name, SearchLoad.Searcher searcher, Build build) {}
 
-  /** Build figures; {@code bytes} is negative where nothing could be measured. */
-  private record Build(double seconds, long bytes, String note) {}
+  /**
+   * Build figures; {@code bytes} is negative where nothing could be measured; {@code detail},
+   * if not empty, is printed below the table.
+   */
+  private record Build(double seconds, long bytes, String note, String detail) {}
 
   @Override
   public Integer call() throws Exception {
@@ -236,17 +237,17 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
     }
     long bytes = Files.size(file);
     Files.delete(file);
-    return new Build(nanos / 1e9, bytes, "raw payload");
+    return new Build(nanos / 1e9, bytes, "raw payload", "");
   }
 
   private Engine embedded(Path root, SyntheticEntities data, float[][] vectors,
       IndexSchema schema, List<AutoCloseable> cleanup) {
     EmbeddedEntityIndexStore indexes = new EmbeddedEntityIndexStore(root);
     cleanup.add(indexes);
-    Built built = build("embedded", indexes, data, vectors, schema, () -> 0);
+    Built built = build("embedded", indexes, data, vectors, schema);
     cleanup.add(built.live());
     return new Engine("embedded (Lucene HNSW)", searcher(built.live()),
-        new Build(built.seconds(), directorySize(root), "index directory"));
+        new Build(built.seconds(), DiskUsage.of(root), "index directory", ""));
   }
 
   private Engine milvus(Path home, String run, SyntheticEntities data, float[][] vectors,
@@ -265,13 +266,45 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
     cleanup.add(indexes);
     cleanup.add(() -> dropMilvusBuild(indexes, config, prefix));
     Optional<Path> dataDir = LocalMilvus.dataDirectory(home, config.uri());
-    Built built = build("milvus", indexes, data, vectors, schema,
-        () -> dataDir.map(IndexBenchCommand::directorySize).orElse(0L));
+    Optional<DiskUsage.Milvus> before = dataDir.map(DiskUsage.Milvus::of);
+    Built built = build("milvus", indexes, data, vectors, schema);
     cleanup.add(built.live());
-    long bytes = dataDir.isPresent() ? built.bytesAdded() : -1;
-    return new Engine("Milvus 2.3 (HNSW)", searcher(built.live()), new Build(built.seconds(),
-        bytes, dataDir.isPresent() ? "growth of the server's data directory"
-            : "n/a: the server's data directory is not local"));
+    return new Engine("Milvus 2.3 (HNSW)", searcher(built.live()),
+        milvusBuild(built.seconds(), schema, dataDir, before));
+  }
+
+  private Build milvusBuild(double seconds, IndexSchema schema, Optional<Path> dataDir,
+      Optional<DiskUsage.Milvus> before) {
+    int rerankChars = base64Length(2 * schema.rerankFloats());
+    String computed = String.format(Locale.ROOT, "a Milvus row holds about %,d B: the vector "
+        + "(%,d B), the fp16 rerank features as Base64 (%,d B) and the record text",
+        4 * dim + rerankChars + recordBytes(), 4 * dim, rerankChars);
+    if (before.isEmpty()) {
+      return new Build(seconds, -1, "n/a: the server's data directory is not local",
+          "Milvus: " + computed + ".");
+    }
+    DiskUsage.Milvus grown = DiskUsage.Milvus.of(dataDir.get()).minus(before.get());
+    return new Build(seconds, grown.total(), "growth of the server's data directory",
+        String.format(Locale.ROOT, "Milvus data directory growth per entity: %,d B sealed "
+            + "segments (binlogs) and HNSW index files, %,d B message log (rocksmq, a second "
+            + "copy of every write kept for its retention period), %,d B other (etcd, logs); "
+            + "computed: %s.", grown.segments() / entities, grown.messageLog() / entities,
+            grown.other() / entities, computed));
+  }
+
+  private static int base64Length(int bytes) {
+    return 4 * ((bytes + 2) / 3);
+  }
+
+  /** Record text as the flat file holds it: QID, name and description. */
+  private int recordBytes() {
+    long total = 0;
+    for (int i = 0; i < entities; i++) {
+      EntityRecord record = SyntheticEntities.record(i);
+      total += (record.qid() + record.name() + record.description())
+          .getBytes(StandardCharsets.UTF_8).length;
+    }
+    return (int) (total / entities);
   }
 
   /**
@@ -293,7 +326,7 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
     indexes.dropBuild(BUILD_ID);
   }
 
-  private record Built(EntityIndex live, double seconds, long bytesAdded) {}
+  private record Built(EntityIndex live, double seconds) {}
 
   /**
    * Upserts every entity, flushes, publishes and opens the live index as serving would: the
@@ -301,9 +334,8 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
    * and includes writing the rerank features and records, the real per-entity payload.
    */
   private Built build(String label, EntityIndexStore indexes, SyntheticEntities data,
-      float[][] vectors, IndexSchema schema, LongSupplier size) {
+      float[][] vectors, IndexSchema schema) {
     Progress progress = new Progress("bench-index " + label + " build");
-    long before = size.getAsLong();
     long t0 = System.nanoTime();
     EntityIndex build = indexes.openBuild(BUILD_ID, MODEL_VERSION, schema);
     long nanos = System.nanoTime() - t0;
@@ -331,7 +363,7 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
             + "build, not " + entities);
       }
       progress.done(String.format(Locale.ROOT, "%,d entities in %.1f s", entities, nanos / 1e9));
-      return new Built(live, nanos / 1e9, size.getAsLong() - before);
+      return new Built(live, nanos / 1e9);
     } finally {
       build.close();
     }
@@ -448,6 +480,11 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
           build.seconds() / baseline.seconds(), bytes, bytesRatio, build.note());
     }
     System.out.println();
+    for (Engine engine : engines) {
+      if (!engine.build().detail().isEmpty()) {
+        System.out.println(engine.build().detail());
+      }
+    }
     System.out.println("Build: upserts in batches of " + UPSERT_BATCH + ", flush, publish and "
         + "opening the live index (one run each, not interleaved); it includes writing the "
         + "rerank features and records. Ratio to flat file: time over the time to write the "
@@ -478,30 +515,6 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
     double[] sorted = values.clone();
     Arrays.sort(sorted);
     return sorted[sorted.length / 2];
-  }
-
-  /** Apparent size of the files under {@code root}; files vanishing meanwhile are skipped. */
-  static long directorySize(Path root) {
-    AtomicLong total = new AtomicLong();
-    try {
-      Files.walkFileTree(root, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
-          if (attributes.isRegularFile()) {
-            total.addAndGet(attributes.size());
-          }
-          return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult visitFileFailed(Path file, IOException e) {
-          return FileVisitResult.CONTINUE;
-        }
-      });
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not measure " + root + ": " + e.getMessage(), e);
-    }
-    return total.get();
   }
 
   private static void deleteTree(Path root) throws IOException {
