@@ -54,6 +54,12 @@ public final class IndexCommand implements CliExtension {
         + "(default .cache/index).")
     Path index;
 
+    @Option(names = "--milvus", paramLabel = "URI",
+        description = "Write to this Milvus server (e.g. http://127.0.0.1:19530, see "
+            + "infra/milvus.sh) instead of the embedded index; collections mmel_<build>, "
+            + "alias mmel_live.")
+    String milvus;
+
     @Option(names = "--build-id", paramLabel = "ID",
         description = "Build id (default b<date>_<time>); reuse a failed one to complete it.")
     String buildId;
@@ -92,12 +98,14 @@ public final class IndexCommand implements CliExtension {
         kbFiles = List.of(wikimel);
       }
       Path indexDir = index != null ? index : home().resolve(".cache/index");
+      IndexTarget target = milvus != null ? new MilvusTarget(milvus, "mmel")
+          : new EmbeddedTarget(indexDir.toString());
       String id = buildId != null ? buildId : "b" + LocalDateTime.now()
           .format(DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss", Locale.ROOT));
       EntityEmbeddingJob.Settings settings = new EntityEmbeddingJob.Settings(kbFiles,
           new EncoderSettings(modelDir.toString(),
               SharedData.file(SharedData.CLIP_VOCAB).toString(), batch, threads, "auto"),
-          new EmbeddedTarget(indexDir.toString()), id, parallelism,
+          target, id, parallelism,
           parseDuration("--checkpoint-interval", checkpointInterval), 256,
           indexDir.resolve(id + "-malformed.txt"));
       progress.step("build " + id + " of " + kbFiles + " into " + settings.target().describe());
