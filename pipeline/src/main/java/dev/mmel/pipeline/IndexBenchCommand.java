@@ -10,6 +10,7 @@ import dev.mmel.retriever.IndexSchema;
 import dev.mmel.retriever.IndexedEntity;
 import dev.mmel.retriever.SearchHit;
 import dev.mmel.retriever.embedded.EmbeddedEntityIndexStore;
+import dev.mmel.retriever.milvus.LocalMilvus;
 import dev.mmel.retriever.milvus.MilvusConfig;
 import dev.mmel.retriever.milvus.MilvusEntityIndexStore;
 import io.milvus.v2.client.ConnectConfig;

@@ -16,6 +16,7 @@ import dev.mmel.model.text.LinkingTexts;
 import dev.mmel.retriever.EntityFilter;
 import dev.mmel.retriever.EntityIndex;
 import dev.mmel.retriever.EntityIndexStore;
+import dev.mmel.retriever.milvus.LocalMilvus;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

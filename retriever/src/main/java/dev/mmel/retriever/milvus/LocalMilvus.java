@@ -1,4 +1,4 @@
-package dev.mmel.pipeline;
+package dev.mmel.retriever.milvus;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * JVM is stopped half-way (Ctrl-C), so a benchmark never leaves a server of its own behind nor
  * stops somebody else's.
  */
-final class LocalMilvus implements AutoCloseable {
+public final class LocalMilvus implements AutoCloseable {
   private static final int RUNNING = 0;
   private static final int STOPPED = 3;
   /** A first start also creates the server's virtualenv from PyPI. */
@@ -50,7 +50,7 @@ final class LocalMilvus implements AutoCloseable {
   }
 
   /** The server {@code infra/milvus.sh} under {@code root} runs, started if need be. */
-  static LocalMilvus acquire(Path root) {
+  public static LocalMilvus acquire(Path root) {
     Script status = script(root, List.of("status"), Map.of(), 60);
     if (status.exitCode() == RUNNING) {
       return new LocalMilvus(root, status.lastLine(), false);
@@ -64,7 +64,7 @@ final class LocalMilvus implements AutoCloseable {
     return new LocalMilvus(root, start.lastLine(), status.exitCode() == STOPPED);
   }
 
-  String uri() {
+  public String uri() {
     return uri;
   }
 
@@ -72,7 +72,7 @@ final class LocalMilvus implements AutoCloseable {
    * The data directory of the server that {@code infra/milvus.sh} under {@code root} runs, if
    * {@code uri} is that server (the same loopback port); empty for any other server.
    */
-  static Optional<Path> dataDirectory(Path root, String uri) {
+  public static Optional<Path> dataDirectory(Path root, String uri) {
     Path state = root.resolve(".cache/milvus.state");
     URI parsed = URI.create(uri);
     String host = parsed.getHost();
