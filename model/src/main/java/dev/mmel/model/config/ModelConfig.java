@@ -50,14 +50,20 @@ public record ModelConfig(
     }
   }
 
+  /** What the matcher sees of this backbone: projected text, projected image CLS, image tokens. */
+  public MatcherInputs matcherInputs() {
+    return new MatcherInputs(projectionDim, contextLength, projectionDim, vision.width(),
+        layerNormEps, matcher);
+  }
+
   /** Positions of a matcher unit's input: the pooled vector followed by the token sequence. */
   public int unitPositions() {
-    return contextLength + 1;
+    return matcherInputs().unitPositions();
   }
 
   /** Width of the retrieval vectors q_m and e_e (spec 9): t_cls, v_cls, h_ti, h_it. */
   public int retrievalDim() {
-    return projectionDim + 3 * matcher.hiddenDim();
+    return matcherInputs().retrievalDim();
   }
 
   public ModelConfig withMatcher(MatcherConfig newMatcher) {

@@ -78,7 +78,7 @@ public final class MmoeGraph {
       this.layers = new Layers(tf, parameters, config.layerNormEps());
       this.textTower = new TextTower(layers, config);
       this.visionTower = new VisionTower(layers, config);
-      this.matcher = new MmoeMatcher(layers, config);
+      this.matcher = new MmoeMatcher(layers, config.matcherInputs());
     }
 
     Placeholder<TInt32> textIds(String name) {

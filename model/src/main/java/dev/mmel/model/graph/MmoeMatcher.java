@@ -1,6 +1,6 @@
 package dev.mmel.model.graph;
 
-import dev.mmel.model.config.ModelConfig;
+import dev.mmel.model.config.MatcherInputs;
 import dev.mmel.model.params.GateSite;
 import dev.mmel.model.params.ParameterNames;
 import java.util.List;
@@ -17,13 +17,13 @@ import org.tensorflow.types.TInt32;
  */
 final class MmoeMatcher {
   private final Layers layers;
-  private final ModelConfig config;
+  private final MatcherInputs config;
   private final int hidden;
   private final SwitchMoe textMoe;
   private final SwitchMoe visionMoe;
   private final SwitchMoe crossMoe;
 
-  MmoeMatcher(Layers layers, ModelConfig config) {
+  MmoeMatcher(Layers layers, MatcherInputs config) {
     this.layers = layers;
     this.config = config;
     this.hidden = config.matcher().hiddenDim();
@@ -55,13 +55,21 @@ final class MmoeMatcher {
   private record CrossOutput(Operand<TFloat32> textToImage, Operand<TFloat32> imageToText) {}
 
   SideFeatures features(TextTower.Output text, VisionTower.Output vision) {
+    return features(text.cls(), text.tokens(), vision.projectedCls(), vision.hidden());
+  }
+
+  /**
+   * From a backbone's raw outputs (pooled text [n,T], text states [n,L,T], pooled image, image
+   * states) to the matcher's inputs: the image projections, then the shared LayerNorms.
+   */
+  SideFeatures features(Operand<TFloat32> textCls, Operand<TFloat32> textTokens,
+      Operand<TFloat32> imageClsRaw, Operand<TFloat32> imageTokensRaw) {
     String m = ParameterNames.MATCHER;
-    Operand<TFloat32> imageCls = layers.linear(vision.projectedCls(), ParameterNames.IMAGE_CLS_FC);
-    Operand<TFloat32> imageTokens =
-        layers.linear(vision.hidden(), ParameterNames.IMAGE_TOKENS_FC);
+    Operand<TFloat32> imageCls = layers.linear(imageClsRaw, ParameterNames.IMAGE_CLS_FC);
+    Operand<TFloat32> imageTokens = layers.linear(imageTokensRaw, ParameterNames.IMAGE_TOKENS_FC);
     return new SideFeatures(
-        layers.layerNorm(text.cls(), m + "text_cls_layernorm"),
-        layers.layerNorm(text.tokens(), m + "text_tokens_layernorm"),
+        layers.layerNorm(textCls, m + "text_cls_layernorm"),
+        layers.layerNorm(textTokens, m + "text_tokens_layernorm"),
         layers.layerNorm(imageCls, m + "image_cls_layernorm"),
         layers.layerNorm(imageTokens, m + "image_tokens_layernorm"));
   }
@@ -97,7 +105,7 @@ final class MmoeMatcher {
    * Mention operands are [B,...]; candidate operands are [B,K,...].
    */
   Scores scoreCandidates(MentionEncoding mention, EntityEncoding candidates) {
-    int textWidth = config.projectionDim();
+    int textWidth = config.textWidth();
     Operand<TFloat32> query = layers.expand(mention.query(), 1);
     Operand<TFloat32> products = layers.mul(query, candidates.retrieval());
     Operand<TFloat32> fast = layers.sum(products, -1, false);
@@ -122,23 +130,29 @@ final class MmoeMatcher {
 
   /** Spec 5-7 as written: every mention against every entity, [B,N] per score. */
   Scores jointScores(SideFeatures mention, SideFeatures entity, Gating gating) {
+    return jointScores(mention, entity, gating, null);
+  }
+
+  /** As above; {@code recorder} (nullable) receives each faithful site's batch mean of Q. */
+  Scores jointScores(SideFeatures mention, SideFeatures entity, Gating gating,
+      GateRecorder recorder) {
     Ops tf = layers.tf();
     UnitOutput textE = intra(textMoe, entity.textCls(), entity.textTokens(), gating,
-        GateSite.TEXT_ENTITY, null);
+        GateSite.TEXT_ENTITY, recorder);
     UnitOutput textM = intra(textMoe, mention.textCls(), mention.textTokens(), gating,
-        GateSite.TEXT_MENTION, null);
+        GateSite.TEXT_MENTION, recorder);
     UnitOutput imageE = intra(visionMoe, entity.imageCls(), entity.imageTokens(), gating,
-        GateSite.VISION_ENTITY, null);
+        GateSite.VISION_ENTITY, recorder);
     UnitOutput imageM = intra(visionMoe, mention.imageCls(), mention.imageTokens(), gating,
-        GateSite.VISION_MENTION, null);
+        GateSite.VISION_MENTION, recorder);
     Operand<TFloat32> textLocal = jointLocal(textE, textM, ParameterNames.TEXT_UNIT);
     Operand<TFloat32> imageLocal = jointLocal(imageE, imageM, ParameterNames.VISION_UNIT);
     Operand<TFloat32> textGlobal = pairDots(mention.textCls(), entity.textCls());
     Operand<TFloat32> imageGlobal = pairDots(mention.imageCls(), entity.imageCls());
     Operand<TFloat32> sText = layers.scale(layers.add(textLocal, textGlobal), 0.5);
     Operand<TFloat32> sImage = layers.scale(layers.add(imageLocal, imageGlobal), 0.5);
-    CrossOutput crossE = cross(entity, true, gating, null);
-    CrossOutput crossM = cross(mention, false, gating, null);
+    CrossOutput crossE = cross(entity, true, gating, recorder);
+    CrossOutput crossM = cross(mention, false, gating, recorder);
     Operand<TFloat32> sCross = layers.scale(layers.add(
         pairDots(crossM.textToImage(), crossE.textToImage()),
         pairDots(crossM.imageToText(), crossE.imageToText())), 0.5);

@@ -32,19 +32,30 @@ public final class ModelParameters {
   }
 
   static ModelParameters create(Ops tf, ParameterLayout layout) {
+    Map<String, Shape> shapes = new LinkedHashMap<>();
+    for (ParameterSpec spec : layout.specs()) {
+      shapes.put(spec.name(), Shape.of(spec.shape()));
+    }
+    return create(tf, shapes, LOAD_SCOPE);
+  }
+
+  /**
+   * Variables of the given shapes, each with a placeholder-fed assign op under {@code loadScope}
+   * (also used for optimiser state, which lives beside the weights in a training graph).
+   */
+  static ModelParameters create(Ops tf, Map<String, Shape> shapes, String loadScope) {
     Map<String, Variable<TFloat32>> variables = new LinkedHashMap<>();
     Map<String, Placeholder<TFloat32>> inputs = new LinkedHashMap<>();
     Map<String, Assign<TFloat32>> assigns = new LinkedHashMap<>();
-    Ops load = tf.withSubScope(LOAD_SCOPE);
-    for (ParameterSpec spec : layout.specs()) {
-      Shape shape = Shape.of(spec.shape());
-      Variable<TFloat32> variable =
-          tf.withName(spec.name()).variable(shape, TFloat32.class);
-      Placeholder<TFloat32> input = load.withName(spec.name())
-          .placeholder(TFloat32.class, Placeholder.shape(shape));
-      variables.put(spec.name(), variable);
-      inputs.put(spec.name(), input);
-      assigns.put(spec.name(), load.withName(spec.name() + ".assign").assign(variable, input));
+    Ops load = tf.withSubScope(loadScope);
+    for (Map.Entry<String, Shape> entry : shapes.entrySet()) {
+      String name = entry.getKey();
+      Variable<TFloat32> variable = tf.withName(name).variable(entry.getValue(), TFloat32.class);
+      Placeholder<TFloat32> input = load.withName(name)
+          .placeholder(TFloat32.class, Placeholder.shape(entry.getValue()));
+      variables.put(name, variable);
+      inputs.put(name, input);
+      assigns.put(name, load.withName(name + ".assign").assign(variable, input));
     }
     return new ModelParameters(variables, inputs, assigns);
   }

@@ -3,6 +3,7 @@ package dev.mmel.model.params;
 import dev.mmel.model.config.ClipTextConfig;
 import dev.mmel.model.config.ClipVisionConfig;
 import dev.mmel.model.config.GateMode;
+import dev.mmel.model.config.MatcherInputs;
 import dev.mmel.model.config.ModelConfig;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -29,20 +30,34 @@ public final class ParameterLayout {
     addVision(builder, config.vision(), config.projectionDim());
     builder.add(ParameterNames.LOGIT_SCALE, ParameterGroup.BACKBONE,
         Initializer.constant(Math.log(1 / 0.07)));
-    int d = config.matcher().hiddenDim();
+    addHead(builder, config.matcherInputs());
+    return new ParameterLayout(builder.specs);
+  }
+
+  /**
+   * Only what sits on top of a backbone: the image projections, the matcher and (faithful gate)
+   * the frozen means. This is all a model over a frozen external backbone owns.
+   */
+  public static ParameterLayout head(MatcherInputs inputs) {
+    Builder builder = new Builder();
+    addHead(builder, inputs);
+    return new ParameterLayout(builder.specs);
+  }
+
+  private static void addHead(Builder builder, MatcherInputs inputs) {
+    int d = inputs.matcher().hiddenDim();
     builder.group = ParameterGroup.PROJECTIONS;
-    builder.torchLinear(ParameterNames.IMAGE_CLS_FC, config.projectionDim(), d);
-    builder.torchLinear(ParameterNames.IMAGE_TOKENS_FC, config.vision().width(), d);
-    addMatcher(builder, config);
-    if (config.matcher().gateMode() == GateMode.FAITHFUL) {
+    builder.torchLinear(ParameterNames.IMAGE_CLS_FC, inputs.imageClsWidth(), d);
+    builder.torchLinear(ParameterNames.IMAGE_TOKENS_FC, inputs.imageTokenWidth(), d);
+    addMatcher(builder, inputs);
+    if (inputs.matcher().gateMode() == GateMode.FAITHFUL) {
       builder.group = ParameterGroup.GATE_STATISTICS;
       for (GateSite site : GateSite.values()) {
         builder.add(site.parameterName(), ParameterGroup.GATE_STATISTICS,
-            Initializer.constant(1.0 / config.matcher().experts()),
-            config.unitPositions(), config.matcher().experts());
+            Initializer.constant(1.0 / inputs.matcher().experts()),
+            inputs.unitPositions(), inputs.matcher().experts());
       }
     }
-    return new ParameterLayout(builder.specs);
   }
 
   private static void addText(Builder b, ClipTextConfig text, int projectionDim) {
@@ -79,9 +94,9 @@ public final class ParameterLayout {
         Initializer.normal(Math.pow(w, -0.5)), projectionDim, w);
   }
 
-  private static void addMatcher(Builder b, ModelConfig config) {
+  private static void addMatcher(Builder b, MatcherInputs config) {
     b.group = ParameterGroup.MATCHER;
-    int t = config.projectionDim();
+    int t = config.textWidth();
     int d = config.matcher().hiddenDim();
     String m = ParameterNames.MATCHER;
     b.layerNorm(m + "text_cls_layernorm", t);

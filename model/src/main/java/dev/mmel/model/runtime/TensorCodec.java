@@ -7,10 +7,10 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 
 /** Copies between Java arrays and TensorFlow tensors. */
-final class TensorCodec {
+public final class TensorCodec {
   private TensorCodec() {}
 
-  static TInt32 ids(int[][] rows, int length) {
+  public static TInt32 ids(int[][] rows, int length) {
     TInt32 tensor = TInt32.tensorOf(Shape.of(rows.length, length));
     var data = tensor.asRawTensor().data().asInts();
     for (int i = 0; i < rows.length; i++) {
@@ -20,7 +20,7 @@ final class TensorCodec {
   }
 
   /** Rows of equal length; a null row becomes zeros (a missing image). */
-  static TFloat32 rows(float[][] rows, long... itemShape) {
+  public static TFloat32 rows(float[][] rows, long... itemShape) {
     long width = Shape.of(itemShape).size();
     long[] shape = new long[itemShape.length + 1];
     shape[0] = rows.length;
@@ -39,13 +39,13 @@ final class TensorCodec {
     return tensor;
   }
 
-  static TFloat32 flat(float[] values, long... shape) {
+  public static TFloat32 flat(float[] values, long... shape) {
     TFloat32 tensor = TFloat32.tensorOf(Shape.of(shape));
     tensor.asRawTensor().data().asFloats().write(values);
     return tensor;
   }
 
-  static float[] read(Tensor tensor) {
+  public static float[] read(Tensor tensor) {
     FloatDataBuffer data = ((TFloat32) tensor).asRawTensor().data().asFloats();
     float[] values = new float[Math.toIntExact(data.size())];
     data.read(values);
