@@ -55,9 +55,7 @@ final class JsonlDatasetReader implements DatasetReader {
     KbJsonl.readNumbered(kb, (entity, line) -> dataset.entity(entity, kb.toString(), line),
         dataset.report()::malformed);
     for (Path file : mentionFiles) {
-      Matcher m = MENTIONS.matcher(file.getFileName().toString());
-      m.matches();
-      readMentions(file, m.group(1), dataset);
+      readMentions(file, splitOf(file), dataset);
     }
     return dataset.build();
   }
@@ -80,6 +78,14 @@ final class JsonlDatasetReader implements DatasetReader {
         }
       }
     }
+  }
+
+  private static String splitOf(Path mentionFile) {
+    Matcher m = MENTIONS.matcher(mentionFile.getFileName().toString());
+    if (!m.matches()) {
+      throw new IllegalArgumentException(mentionFile + " is not a mentions-SPLIT.jsonl file");
+    }
+    return m.group(1);
   }
 
   private static List<Path> mentionFiles(Path dir) throws IOException {
