@@ -7,8 +7,8 @@ import picocli.CommandLine.Command;
 @Command(name = "mmel", mixinStandardHelpOptions = true,
     versionProvider = MmelCli.Version.class,
     description = "Multimodal entity linking with MMoE on TensorFlow Java.",
-    subcommands = {TokenizeCommand.class, ModelCommand.class, KbCommand.class, DemoCommand.class,
-        BenchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {TokenizeCommand.class, ModelCommand.class, KbCommand.class, DataCommand.class,
+        DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class MmelCli {
 
   public static void main(String[] args) {

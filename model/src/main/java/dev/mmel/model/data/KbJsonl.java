@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
 public final class KbJsonl {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> FIELDS = Set.of("qid", "name", "aliases", "description", "image");
-  private static final Pattern QID = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
+  static final Pattern QID = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
 
   private KbJsonl() {}
 
@@ -99,16 +99,27 @@ public final class KbJsonl {
         null);
   }
 
+  /** Receives each entity with its line number. */
+  public interface NumberedSink {
+    void accept(KbEntity entity, long line);
+  }
+
   /** Reads a whole file, line by line; malformed lines go to {@code errors}, never thrown. */
   public static void read(Path file, Consumer<KbEntity> entities, Consumer<MalformedRecord> errors)
       throws IOException {
+    readNumbered(file, (entity, line) -> entities.accept(entity), errors);
+  }
+
+  /** As {@link #read}, with each entity's line number (for reports about valid lines). */
+  public static void readNumbered(Path file, NumberedSink entities,
+      Consumer<MalformedRecord> errors) throws IOException {
     Path baseDir = file.toAbsolutePath().getParent();
     try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       long number = 0;
       for (String line; (line = reader.readLine()) != null; ) {
         Parsed parsed = parseLine(line, file.toString(), ++number, baseDir);
         if (parsed.entity() != null) {
-          entities.accept(parsed.entity());
+          entities.accept(parsed.entity(), number);
         } else if (parsed.malformed() != null) {
           errors.accept(parsed.malformed());
         }

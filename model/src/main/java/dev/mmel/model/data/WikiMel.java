@@ -1,49 +1,48 @@
 package dev.mmel.model.data;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The shared WikiMEL files: MELBench samples (one sentence, possibly several mentions), the
- * 18,880-entity GHMFC knowledge base (QID -> name, QID -> attribute abstract), the splits, and
- * the few mention images that exist here.
+ * The shared WikiMEL dataset through lookups by QID, for the demo, the calibrator and the tests
+ * that need names and abstracts; it is {@link DatasetReaders}' WikiMEL reading underneath.
  */
 public final class WikiMel {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** One labelled mention. {@code imagePath} is null when the sample has no image here. */
   public record Mention(String sampleId, String surface, String sentence, String goldQid,
       Path imagePath) {}
 
-  private final Path root;
+  private final LinkingDataset dataset;
   private final Map<String, String> names;
   private final Map<String, String> abstracts;
-  private final JsonNode samples;
-  private final JsonNode splits;
 
-  private WikiMel(Path root, Map<String, String> names, Map<String, String> abstracts,
-      JsonNode samples, JsonNode splits) {
-    this.root = root;
-    this.names = names;
+  private WikiMel(LinkingDataset dataset) {
+    this.dataset = dataset;
+    Map<String, String> names = new LinkedHashMap<>();
+    Map<String, String> abstracts = new HashMap<>();
+    for (KbEntity entity : dataset.kb()) {
+      names.put(entity.qid(), entity.name());
+      abstracts.put(entity.qid(), entity.description());
+    }
+    this.names = Collections.unmodifiableMap(names);
     this.abstracts = abstracts;
-    this.samples = samples;
-    this.splits = splits;
   }
 
   public static WikiMel load(Path root) throws IOException {
-    return new WikiMel(root, readStrings(root.resolve("qid2name.json")),
-        readStrings(root.resolve("qid2abstract.json")),
-        readJson(root.resolve("mentions.json")), readJson(root.resolve("splits.json")));
+    return new WikiMel(DatasetReaders.open(root, DatasetFormat.WIKIMEL));
   }
 
+  public LinkingDataset dataset() {
+    return dataset;
+  }
+
+  /** QID -> name, in KB file order. */
   public Map<String, String> names() {
     return names;
   }
@@ -56,47 +55,9 @@ public final class WikiMel {
     return abstracts.getOrDefault(qid, "");
   }
 
-  /** The mentions of a split ("train", "dev", "test"), skipping answers not in the KB. */
+  /** The mentions of a split ("train", "dev", "test"); answers outside the KB are dropped. */
   public List<Mention> mentions(String split) {
-    JsonNode ids = splits.get(split);
-    if (ids == null || !ids.isArray()) {
-      throw new IllegalArgumentException(root.resolve("splits.json") + " has no split '" + split
-          + "'; use train, dev or test");
-    }
-    List<Mention> mentions = new ArrayList<>();
-    for (JsonNode id : ids) {
-      JsonNode sample = samples.get(id.asText());
-      if (sample == null) {
-        continue;
-      }
-      Path image = root.resolve("images").resolve(id.asText() + ".jpg");
-      JsonNode surfaces = sample.path("mentions");
-      JsonNode answers = sample.path("answer");
-      for (int i = 0; i < surfaces.size() && i < answers.size(); i++) {
-        String qid = answers.get(i).asText();
-        if (names.containsKey(qid)) {
-          mentions.add(new Mention(id.asText(), surfaces.get(i).asText(),
-              sample.path("sentence").asText(), qid, Files.isRegularFile(image) ? image : null));
-        }
-      }
-    }
-    return mentions;
-  }
-
-  private static JsonNode readJson(Path file) throws IOException {
-    if (!Files.isRegularFile(file)) {
-      throw new java.nio.file.NoSuchFileException(file.toString(), null,
-          "WikiMEL file missing (expected the shared data folder beside the repository)");
-    }
-    return JSON.readTree(file.toFile());
-  }
-
-  private static Map<String, String> readStrings(Path file) throws IOException {
-    Map<String, String> map = new LinkedHashMap<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = readJson(file).fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> entry = it.next();
-      map.put(entry.getKey(), entry.getValue().asText());
-    }
-    return map;
+    return dataset.split(split).stream().map(m -> new Mention(m.sampleId(), m.mention(),
+        m.sentence(), m.answerQid(), m.imagePath())).toList();
   }
 }

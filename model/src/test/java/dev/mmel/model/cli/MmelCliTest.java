@@ -120,4 +120,31 @@ class MmelCliTest {
     assertEquals(1, badLength.exitCode());
     assertTrue(badLength.err().contains("--context-length must be in [2, 77], got 1"));
   }
+
+  @Test
+  void dataCheckAndConvertPrintTheReport(@TempDir Path dir) throws Exception {
+    Path data = Files.createDirectories(dir.resolve("mine"));
+    Files.writeString(data.resolve("kb.jsonl"), "{\"qid\":\"Q1\",\"name\":\"One\"}\n");
+    Files.writeString(data.resolve("mentions-train.jsonl"), String.join("\n",
+        "{\"id\":\"1\",\"mention\":\"One\",\"sentence\":\"One\",\"answer\":\"Q1\"}",
+        "{\"id\":\"2\",\"mention\":\"Two\",\"sentence\":\"Two\",\"answer\":\"nil\"}",
+        "{\"id\":\"3\",\"mention\":\"Three\"}"));
+    Path json = dir.resolve("report/data.json");
+    Run check = run("data", "check", data.toString(), "--json", json.toString());
+    assertEquals(0, check.exitCode(), check.err());
+    assertTrue(check.out().contains("dataset mine: 1 KB entities; mentions kept: train 1"),
+        check.out());
+    assertTrue(check.out().contains("dropped: 1 nil answers"), check.out());
+    assertTrue(check.out().contains("mentions-train.jsonl:3: field 'sentence'"), check.out());
+    assertTrue(Files.readString(json).contains("\"nil_dropped\" : 1"));
+
+    Path out = dir.resolve("converted");
+    Run convert = run("data", "convert", data.toString(), "--out", out.toString());
+    assertEquals(0, convert.exitCode(), convert.err());
+    assertEquals(1, Files.readAllLines(out.resolve("mentions-train.jsonl")).size());
+
+    Run nothing = run("data", "check", dir.resolve("report").toString());
+    assertEquals(1, nothing.exitCode());
+    assertTrue(nothing.err().contains("matches no dataset format"), nothing.err());
+  }
 }
