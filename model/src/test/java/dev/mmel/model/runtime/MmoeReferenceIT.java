@@ -14,6 +14,7 @@ import dev.mmel.model.config.ModelPresets;
 import dev.mmel.model.io.ModelCreator;
 import dev.mmel.model.io.ModelDirectory;
 import dev.mmel.model.io.ModelExporter;
+import dev.mmel.model.reference.ReferencePython;
 import dev.mmel.model.weights.SafetensorsFile;
 import dev.mmel.model.weights.SafetensorsWriter;
 import dev.mmel.model.weights.TensorDType;
@@ -27,7 +28,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -285,7 +285,7 @@ class MmoeReferenceIT {
     request.put("entity_pixels_file", writePixels(temp.resolve("entity.f32"), entityPixels)
         .toString());
 
-    Process process = new ProcessBuilder(python(), script().toString()).start();
+    Process process = new ProcessBuilder(ReferencePython.interpreter(), script().toString()).start();
     CompletableFuture<byte[]> stdout = drain(process.getInputStream());
     CompletableFuture<byte[]> stderr = drain(process.getErrorStream());
     try (var in = process.getOutputStream()) {
@@ -345,31 +345,6 @@ class MmoeReferenceIT {
     URL url = MmoeReferenceIT.class.getResource("/reference/mmoe_reference.py");
     assertTrue(url != null, "reference/mmoe_reference.py is not on the test classpath");
     return Path.of(url.toURI());
-  }
-
-  /** The interpreter from -Dmmel.reference.python, else the venv infra/reference-venv.sh makes. */
-  private static String python() throws IOException, InterruptedException {
-    String configured = System.getProperty("mmel.reference.python");
-    if (configured != null && !configured.isBlank()) {
-      return configured;
-    }
-    Path dir = Path.of("").toAbsolutePath();
-    while (dir != null && !Files.isRegularFile(dir.resolve("infra/reference-venv.sh"))) {
-      dir = dir.getParent();
-    }
-    if (dir == null) {
-      fail("no infra/reference-venv.sh above " + Path.of("").toAbsolutePath()
-          + "; pass -Dmmel.reference.python=/path/to/python (with numpy and safetensors)");
-    }
-    Process process = new ProcessBuilder("bash", dir.resolve("infra/reference-venv.sh").toString())
-        .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (process.waitFor() != 0) {
-      fail("infra/reference-venv.sh failed (exit " + process.exitValue() + ")");
-    }
-    List<String> lines = out.lines().filter(l -> !l.isBlank()).toList();
-    assertTrue(!lines.isEmpty(), "infra/reference-venv.sh printed no interpreter path");
-    return lines.get(lines.size() - 1).trim();
   }
 
   // ------------------------------------------------------------------ comparison

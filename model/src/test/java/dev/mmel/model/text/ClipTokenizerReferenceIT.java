@@ -1,22 +1,14 @@
 package dev.mmel.model.text;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
-import java.io.BufferedWriter;
+import dev.mmel.model.reference.ReferencePython;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.net.URISyntaxException;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -24,7 +16,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -61,7 +52,7 @@ class ClipTokenizerReferenceIT {
   static void setUp() throws Exception {
     merges = ClipTokenizerTest.requireSharedData(ClipTokenizerTest.MERGES);
     tokenizer = ClipTokenizer.load(merges);
-    python = referencePython();
+    python = ReferencePython.interpreter();
   }
 
   @Test
@@ -124,31 +115,6 @@ class ClipTokenizerReferenceIT {
 
   // ---------------------------------------------------------------- reference process
 
-  private static String referencePython() throws IOException, InterruptedException {
-    String configured = System.getProperty("mmel.reference.python");
-    if (configured != null && !configured.isBlank()) {
-      return configured;
-    }
-    Path script = null;
-    for (Path dir = Path.of("").toAbsolutePath(); dir != null && script == null; dir = dir.getParent()) {
-      Path candidate = dir.resolve("infra/reference-venv.sh");
-      script = Files.isRegularFile(candidate) ? candidate : null;
-    }
-    if (script == null) {
-      fail("set -Dmmel.reference.python or run from inside the repository (infra/reference-venv.sh not found above "
-          + Path.of("").toAbsolutePath() + ")");
-    }
-    Process process = new ProcessBuilder("bash", script.toString())
-        .redirectError(ProcessBuilder.Redirect.INHERIT)
-        .start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!process.waitFor(15, TimeUnit.MINUTES) || process.exitValue() != 0) {
-      fail(script + " did not create the reference virtualenv (see its stderr above)");
-    }
-    String[] lines = output.strip().split("\n");
-    return lines[lines.length - 1].strip();
-  }
-
   private static Path referenceScript() throws URISyntaxException {
     URL url = ClipTokenizerReferenceIT.class.getResource("/reference/clip_tokenize.py");
     assertTrue(url != null, "reference/clip_tokenize.py is not on the test classpath");
@@ -160,34 +126,7 @@ class ClipTokenizerReferenceIT {
     if (!fixEncoding) {
       command.add("--no-fix-encoding");
     }
-    Path stderr = Files.createTempFile("clip-reference", ".stderr");
-    Process process = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
-    Thread feeder = new Thread(() -> {
-      try (Writer in = new BufferedWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8))) {
-        for (String text : texts) {
-          in.write(JSON.writeValueAsString(text));
-          in.write('\n');
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }, "clip-reference-feeder");
-    feeder.start();
-    List<int[]> ids = new ArrayList<>(texts.size());
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-      for (String line = out.readLine(); line != null; line = out.readLine()) {
-        ids.add(JSON.readValue(line, int[].class));
-      }
-    }
-    feeder.join();
-    boolean finished = process.waitFor(10, TimeUnit.MINUTES);
-    String errors = Files.readString(stderr);
-    Files.delete(stderr);
-    if (!finished || process.exitValue() != 0) {
-      fail("reference tokenizer " + command + " failed:\n" + errors);
-    }
-    assertEquals(texts.size(), ids.size(), "reference answered a different number of texts:\n" + errors);
-    return ids;
+    return ReferencePython.jsonLines(command, texts, int[].class);
   }
 
   // ---------------------------------------------------------------- adversarial texts
