@@ -1,6 +1,5 @@
 package dev.mmel.model.bge;
 
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -72,19 +71,6 @@ public final class BgeTokenizer {
     appendPieces(text, ids, positions - 1);
     ids.add(sep);
     return ids.toArray();
-  }
-
-  /** Each text {@link #encode(String, int) encoded}, then padded with [PAD] to {@code positions}. */
-  public BgeInputs encodeBatch(List<String> texts, int positions) {
-    int[][] sequences = new int[texts.size()][];
-    for (int i = 0; i < sequences.length; i++) {
-      String text = texts.get(i);
-      if (text == null) {
-        throw new IllegalArgumentException("text " + i + " of " + texts.size() + " is null");
-      }
-      sequences[i] = encode(text, positions);
-    }
-    return BgeInputs.padded(sequences, positions, pad);
   }
 
   /** Appends the ids of {@code text}, stopping once {@code ids} holds {@code limit}. */

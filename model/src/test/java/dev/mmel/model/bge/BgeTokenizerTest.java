@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -102,33 +101,6 @@ class BgeTokenizerTest {
     assertArrayEquals(new int[] {CLS, 4204, SEP, SEP}, tokenizer.encode("Powers [SEP] Stefanie", 4));
     assertArrayEquals(new int[] {CLS, 8852, SEP}, tokenizer.encode("Stefanie", 3));
     assertThrows(IllegalArgumentException.class, () -> tokenizer.encode(text, 1));
-  }
-
-  @Test
-  void batchesArePaddedWithPadAndMaskedOut() {
-    BgeInputs inputs = tokenizer.encodeBatch(List.of("U.S.A.! (hi)", "Stefanie", ""), 6);
-    assertEquals(3, inputs.count());
-    assertEquals(6, inputs.positions());
-    assertArrayEquals(new long[] {CLS, 1057, 1012, 1055, 1012, SEP, CLS, 8852, 2666, SEP, 0, 0, CLS, SEP, 0, 0, 0, 0},
-        inputs.inputIds());
-    assertArrayEquals(new long[] {1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 0, 0, 0, 0}, inputs.attentionMask());
-    assertEquals(6, inputs.length(0));
-    assertEquals(4, inputs.length(1));
-    assertEquals(2, inputs.length(2));
-  }
-
-  @Test
-  void aLiteralPadInTheTextIsAttendedTo() {
-    BgeInputs inputs = tokenizer.encodeBatch(List.of("[PAD]"), 4);
-    assertArrayEquals(new long[] {CLS, 0, SEP, 0}, inputs.inputIds());
-    assertArrayEquals(new long[] {1, 1, 1, 0}, inputs.attentionMask());
-  }
-
-  @Test
-  void nullTextsAreNamed() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> tokenizer.encodeBatch(Arrays.asList("a", null), 8));
-    assertTrue(e.getMessage().contains("text 1 of 2"), e.getMessage());
   }
 
   @Test
