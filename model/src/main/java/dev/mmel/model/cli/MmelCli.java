@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "mmel", mixinStandardHelpOptions = true,
     versionProvider = MmelCli.Version.class,
     description = "Multimodal entity linking with MMoE on TensorFlow Java.",
-    subcommands = {TokenizeCommand.class, ModelCommand.class, KbCommand.class, DataCommand.class,
+    subcommands = {TokenizeCommand.class, ModelCommand.class, KbCommand.class, DataCommand.class, TrainCommand.class, EvaluateCommand.class,
         DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class MmelCli {
 

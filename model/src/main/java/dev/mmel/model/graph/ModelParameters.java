@@ -4,7 +4,13 @@ import dev.mmel.model.params.ParameterLayout;
 import dev.mmel.model.params.ParameterSpec;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.ArrayList;
+import dev.mmel.model.runtime.TensorCodec;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Assign;
@@ -78,5 +84,51 @@ public final class ModelParameters {
 
   Assign<TFloat32> loadOp(String name) {
     return loadOps.get(name);
+  }
+
+  /** Current values of the named variables, flat row-major. */
+  Map<String, float[]> read(Session session, List<String> names) {
+    Session.Runner runner = session.runner();
+    for (String name : names) {
+      Variable<TFloat32> variable = variables.get(name);
+      if (variable == null) {
+        throw new IllegalArgumentException("the training graph has no variable '" + name + "'");
+      }
+      runner.fetch(variable);
+    }
+    Map<String, float[]> values = new LinkedHashMap<>();
+    try (Result result = runner.run()) {
+      for (int i = 0; i < names.size(); i++) {
+        values.put(names.get(i), TensorCodec.read(result.get(i)));
+      }
+    }
+    return values;
+  }
+
+  /** Assigns the given values (flat row-major) to the named variables in one run. */
+  void write(Session session, Map<String, float[]> values) {
+    List<Tensor> tensors = new ArrayList<>();
+    try {
+      Session.Runner runner = session.runner();
+      for (Map.Entry<String, float[]> entry : values.entrySet()) {
+        Variable<TFloat32> variable = variables.get(entry.getKey());
+        if (variable == null) {
+          throw new IllegalArgumentException("the training graph has no variable '"
+              + entry.getKey() + "'");
+        }
+        Shape shape = variable.shape();
+        if (shape.size() != entry.getValue().length) {
+          throw new IllegalArgumentException("'" + entry.getKey() + "' needs " + shape.size()
+              + " floats (shape " + shape + "), got " + entry.getValue().length);
+        }
+        TFloat32 tensor = TensorCodec.flat(entry.getValue(), shape.asArray());
+        tensors.add(tensor);
+        runner.feed(loadInput(entry.getKey()), tensor)
+            .addTarget(loadOp(entry.getKey()));
+      }
+      runner.run();
+    } finally {
+      tensors.forEach(Tensor::close);
+    }
   }
 }

@@ -173,20 +173,20 @@ public final class TrainingGraph {
 
   /** Current values of the named parameters (model weights). */
   public Map<String, float[]> readParameters(Session session, List<String> names) {
-    return read(session, params, names);
+    return params.read(session, names);
   }
 
   /** Optimiser state: "adam_m.NAME" and "adam_v.NAME" per trained parameter, and "adam_step". */
   public Map<String, float[]> readOptimiser(Session session) {
-    return read(session, slots, optimiserNames());
+    return slots.read(session, optimiserNames());
   }
 
   public void writeParameters(Session session, Map<String, float[]> values) {
-    write(session, params, values);
+    params.write(session, values);
   }
 
   public void writeOptimiser(Session session, Map<String, float[]> values) {
-    write(session, slots, values);
+    slots.write(session, values);
   }
 
   /** Names of the optimiser state tensors, for checkpoint validation. */
@@ -223,51 +223,6 @@ public final class TrainingGraph {
     mentionInputs.feed(runner, mentions, fed);
     entityInputs.feed(runner, entities, fed);
     return runner;
-  }
-
-  private static Map<String, float[]> read(Session session, ModelParameters vars,
-      List<String> names) {
-    Session.Runner runner = session.runner();
-    for (String name : names) {
-      Variable<TFloat32> variable = vars.variables().get(name);
-      if (variable == null) {
-        throw new IllegalArgumentException("the training graph has no variable '" + name + "'");
-      }
-      runner.fetch(variable);
-    }
-    Map<String, float[]> values = new LinkedHashMap<>();
-    try (Result result = runner.run()) {
-      for (int i = 0; i < names.size(); i++) {
-        values.put(names.get(i), TensorCodec.read(result.get(i)));
-      }
-    }
-    return values;
-  }
-
-  private static void write(Session session, ModelParameters vars, Map<String, float[]> values) {
-    List<Tensor> tensors = new ArrayList<>();
-    try {
-      Session.Runner runner = session.runner();
-      for (Map.Entry<String, float[]> entry : values.entrySet()) {
-        Variable<TFloat32> variable = vars.variables().get(entry.getKey());
-        if (variable == null) {
-          throw new IllegalArgumentException("the training graph has no variable '"
-              + entry.getKey() + "'");
-        }
-        Shape shape = variable.shape();
-        if (shape.size() != entry.getValue().length) {
-          throw new IllegalArgumentException("'" + entry.getKey() + "' needs " + shape.size()
-              + " floats (shape " + shape + "), got " + entry.getValue().length);
-        }
-        TFloat32 tensor = TensorCodec.flat(entry.getValue(), shape.asArray());
-        tensors.add(tensor);
-        runner.feed(vars.loadInput(entry.getKey()), tensor)
-            .addTarget(vars.loadOp(entry.getKey()));
-      }
-      runner.run();
-    } finally {
-      tensors.forEach(Tensor::close);
-    }
   }
 
   private static final class Builder {

@@ -1,0 +1,143 @@
+package dev.mmel.model.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.mmel.model.bge.BgeSmallEncoder;
+import dev.mmel.model.data.LabelledMention;
+import dev.mmel.model.data.LinkingDataset;
+import dev.mmel.model.eval.DualEncoderRanker;
+import dev.mmel.model.eval.ExhaustiveRanker;
+import dev.mmel.model.eval.RankMetrics;
+import dev.mmel.model.graph.EvaluationGraph;
+import dev.mmel.model.io.Sha256;
+import dev.mmel.model.train.Checkpoint;
+import dev.mmel.model.train.FrozenTextFeatures;
+import dev.mmel.model.train.FrozenTextRun;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.tensorflow.Graph;
+import org.tensorflow.Session;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+    description = {"Rank every mention of a split against the whole KB (spec 8) and report "
+        + "Hits@1/3/5/10/20, mean rank and MRR as a table and a JSON report.",
+        "Either a run trained by `mmel train` (its best weights) or the untrained bge-small "
+        + "dual encoder (cosine of pooled vectors)."})
+final class EvaluateCommand implements Callable<Integer> {
+  @Mixin
+  FrozenTextOptions options = new FrozenTextOptions();
+  static final class Subject {
+    @Option(names = "--run", paramLabel = "DIR", description = "A run directory of `mmel train`.")
+    Path run;
+
+    @Option(names = "--dual-encoder",
+        description = "The frozen bge-small dual encoder alone, no training.")
+    boolean dualEncoder;
+  }
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Subject subject;
+
+
+
+  @Option(names = "--split", defaultValue = "test", description = "Split to rank (default test).")
+  String split;
+
+  @Option(names = "--limit", defaultValue = "0",
+      description = "Rank only the first N mentions of the split (default 0 = all).")
+  int limit;
+
+  @Option(names = "--positions", defaultValue = "50",
+      description = "Backbone text positions for --dual-encoder (default 50).")
+  int positions;
+
+  @Option(names = "--kb-chunk", defaultValue = "2048",
+      description = "Entities encoded and scored at once (bounds memory; default 2048).")
+  int kbChunk;
+
+
+
+  @Option(names = "--json", paramLabel = "FILE", description = "Write the JSON report here.")
+  Path json;
+
+  @Override
+  public Integer call() throws Exception {
+    long started = System.nanoTime();
+    LinkingDataset dataset = options.openDataset();
+    List<LabelledMention> mentions = dataset.split(split);
+    if (limit > 0 && mentions.size() > limit) {
+      mentions = mentions.subList(0, limit);
+    }
+    FrozenTextRun runConfig = subject.run != null ? FrozenTextRun.read(subject.run) : null;
+    int textPositions = runConfig != null ? runConfig.inputs().positions() : positions;
+    FrozenTextFeatures.Prepared prepared = FrozenTextFeatures.prepare(options.featureCache,
+        textPositions, options.threads, dataset.kb(), mentions);
+    Map<String, Object> report = new LinkedHashMap<>();
+    int[] ranks;
+    long exactPairs = -1;
+    long pairs = -1;
+    long rankStart = System.nanoTime();
+    if (runConfig == null) {
+      report.put("model", "bge-small dual encoder (cosine of pooled vectors, untrained)");
+      report.put("model_version", prepared.backboneId());
+      ranks = new DualEncoderRanker(prepared.source().cache())
+          .rank(dataset.kb(), mentions, new Progress("ranking"));
+    } else {
+      if (!runConfig.backboneId().equals(prepared.backboneId())) {
+        throw new IllegalArgumentException(subject.run + " was trained on backbone "
+            + runConfig.backboneId() + ", this build has " + prepared.backboneId());
+      }
+      Path weightsFile = subject.run.resolve("best/weights.safetensors");
+      if (!Files.isRegularFile(weightsFile)) {
+        throw new IllegalArgumentException(weightsFile + " is missing: the run has not "
+            + "validated yet (train with more epochs or a smaller --validate-every)");
+      }
+      report.put("model", "MMoE matcher over frozen bge-small, gate "
+          + runConfig.inputs().matcher().gateMode().id());
+      report.put("model_version", "head-" + Sha256.of(weightsFile).substring(0, 16));
+      try (Graph graph = new Graph(); Session session = new Session(graph)) {
+        EvaluationGraph evaluation = EvaluationGraph.overFeatures(graph, runConfig.inputs());
+        evaluation.writeParameters(session, Checkpoint.read(weightsFile));
+        ExhaustiveRanker.Outcome outcome = new ExhaustiveRanker(evaluation, session,
+            prepared.source(), kbChunk).rank(dataset.kb(), mentions, new Progress("ranking"));
+        ranks = outcome.ranks();
+        exactPairs = outcome.exactPairs();
+        pairs = outcome.pairs();
+      }
+    }
+    double rankSeconds = (System.nanoTime() - rankStart) / 1e9;
+    RankMetrics metrics = RankMetrics.of(ranks);
+    System.out.print(metrics.table());
+    report.put("dataset", dataset.name());
+    report.put("split", split);
+    report.put("kb_size", dataset.kb().size());
+    report.put("metrics", metrics.toJson());
+    if (pairs >= 0) {
+      report.put("pairs", pairs);
+      report.put("pairs_scored_exactly", exactPairs);
+    }
+    report.put("ranking_seconds", rankSeconds);
+    report.put("wall_seconds", (System.nanoTime() - started) / 1e9);
+    report.put("peak_rss_mb", PeakMemory.residentMegabytes());
+    report.put("dataset_report", dataset.report().toJson());
+    System.out.printf(java.util.Locale.ROOT, "ranked %d mentions against %d entities in %.1f s"
+        + "%s; peak RSS %d MB%n", mentions.size(), dataset.kb().size(), rankSeconds,
+        pairs > 0 ? String.format(java.util.Locale.ROOT, " (%.2f%% of pairs scored exactly)",
+            100.0 * exactPairs / pairs) : "", PeakMemory.residentMegabytes());
+    System.out.println(dataset.report().summary());
+    if (json != null) {
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+          .writeValue(json.toFile(), report);
+      System.out.println("report: " + json);
+    }
+    return 0;
+  }
+}

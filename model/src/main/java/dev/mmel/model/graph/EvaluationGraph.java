@@ -1,0 +1,220 @@
+package dev.mmel.model.graph;
+
+import dev.mmel.model.config.GateMode;
+import dev.mmel.model.config.MatcherInputs;
+import dev.mmel.model.config.ModelConfig;
+import dev.mmel.model.params.ParameterLayout;
+import dev.mmel.model.params.ParameterNames;
+import dev.mmel.model.runtime.TensorCodec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.linalg.MatMul;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * Exhaustive ranking (spec 8) built on the serving split (spec 9): per-side encodings with a
+ * batch-independent gate, the F part of every pair as one matrix product, the exact S = F + I
+ * for chosen pairs, and per entity a bound on |I| that holds for every mention, so that most
+ * pairs can be ranked from F alone without changing any rank.
+ */
+public final class EvaluationGraph {
+  /** Entity-side encodings of n entities, row-major; bound[i] >= |I(m, i)| for every mention. */
+  public record Entities(int count, float[] retrieval, float[] textC, float[] textQuery,
+      float[] imageC, float[] imageQuery, float[] bound) {}
+
+  /** Mention-side encodings of n mentions, row-major. */
+  public record Mentions(int count, float[] query, float[] textKey, float[] textValue,
+      float[] imageKey, float[] imageValue) {}
+
+  private final MatcherInputs inputs;
+  private final ModelParameters params;
+  private final SideInputs entityInputs;
+  private final SideInputs mentionInputs;
+  private final List<Operand<TFloat32>> entityOutputs;
+  private final List<Operand<TFloat32>> mentionOutputs;
+  private final Placeholder<TFloat32> fastQuery;
+  private final Placeholder<TFloat32> fastRetrieval;
+  private final Operand<TFloat32> fastScores;
+  private final List<Placeholder<TFloat32>> pairMention;
+  private final List<Placeholder<TFloat32>> pairEntity;
+  private final Operand<TFloat32> pairScores;
+
+  private EvaluationGraph(Ops tf, MatcherInputs inputs, ModelParameters params, Layers layers,
+      MmoeMatcher matcher, SideInputs entityInputs, SideInputs mentionInputs) {
+    this.inputs = inputs;
+    this.params = params;
+    this.entityInputs = entityInputs;
+    this.mentionInputs = mentionInputs;
+    Gating gating = inputs.matcher().gateMode() == GateMode.FAITHFUL
+        ? Gating.FAITHFUL_FROZEN : Gating.PER_TOKEN;
+    MmoeMatcher.EntityEncoding entity =
+        matcher.encodeEntities(entityInputs.sideFeatures(), gating, null);
+    Operand<TFloat32> bound = layers.scale(layers.add(
+        localBound(layers, entity.textC(), ParameterNames.TEXT_UNIT),
+        localBound(layers, entity.imageC(), ParameterNames.VISION_UNIT)), 1.0 / 6);
+    this.entityOutputs = List.of(entity.retrieval(), entity.textC(), entity.textQuery(),
+        entity.imageC(), entity.imageQuery(), bound);
+    MmoeMatcher.MentionEncoding mention =
+        matcher.encodeMentions(mentionInputs.sideFeatures(), gating, null);
+    this.mentionOutputs = List.of(mention.query(), mention.textKey(), mention.textValue(),
+        mention.imageKey(), mention.imageValue());
+    int r = inputs.retrievalDim();
+    int d = inputs.matcher().hiddenDim();
+    int l = inputs.positions();
+    this.fastQuery = floats(tf, "eval_fast_query", -1, r);
+    this.fastRetrieval = floats(tf, "eval_fast_retrieval", -1, r);
+    this.fastScores = tf.linalg.matMul(fastQuery, fastRetrieval, MatMul.transposeB(true));
+    this.pairMention = List.of(floats(tf, "eval_pair_query", -1, r),
+        floats(tf, "eval_pair_text_key", -1, l, d), floats(tf, "eval_pair_text_value", -1, l, d),
+        floats(tf, "eval_pair_image_key", -1, l, d), floats(tf, "eval_pair_image_value", -1, l, d));
+    this.pairEntity = List.of(floats(tf, "eval_pair_retrieval", -1, 1, r),
+        floats(tf, "eval_pair_text_c", -1, 1, d), floats(tf, "eval_pair_text_query", -1, 1, l, d),
+        floats(tf, "eval_pair_image_c", -1, 1, d),
+        floats(tf, "eval_pair_image_query", -1, 1, l, d));
+    MmoeMatcher.Scores scores = matcher.scoreCandidates(
+        new MmoeMatcher.MentionEncoding(pairMention.get(0), pairMention.get(1),
+            pairMention.get(2), pairMention.get(3), pairMention.get(4)),
+        new MmoeMatcher.EntityEncoding(pairEntity.get(0), pairEntity.get(1), pairEntity.get(2),
+            pairEntity.get(3), pairEntity.get(4)));
+    this.pairScores = scores.total();
+  }
+
+  public static EvaluationGraph overFeatures(Graph graph, MatcherInputs inputs) {
+    Ops tf = Ops.create(graph);
+    ModelParameters params = ModelParameters.create(tf, ParameterLayout.head(inputs));
+    Layers layers = new Layers(tf, params, inputs.layerNormEps());
+    MmoeMatcher matcher = new MmoeMatcher(layers, inputs);
+    return new EvaluationGraph(tf, inputs, params, layers, matcher,
+        SideInputs.features(tf, inputs, matcher, "eval_entity"),
+        SideInputs.features(tf, inputs, matcher, "eval_mention"));
+  }
+
+  public static EvaluationGraph endToEnd(Graph graph, ModelConfig config) {
+    Ops tf = Ops.create(graph);
+    ModelParameters params = ModelParameters.create(tf, ParameterLayout.of(config));
+    Layers layers = new Layers(tf, params, config.layerNormEps());
+    MmoeGraph.Builder model = new MmoeGraph.Builder(tf, config, params);
+    MmoeMatcher matcher = new MmoeMatcher(layers, config.matcherInputs());
+    return new EvaluationGraph(tf, config.matcherInputs(), params, layers, matcher,
+        SideInputs.tokens(model, config, "eval_entity"),
+        SideInputs.tokens(model, config, "eval_mention"));
+  }
+
+  public MatcherInputs inputs() {
+    return inputs;
+  }
+
+  public void writeParameters(Session session, Map<String, float[]> values) {
+    params.write(session, values);
+  }
+
+  public Entities encodeEntities(Session session, SideBatch entities) {
+    List<float[]> out = run(session, entityInputs, entities, entityOutputs);
+    return new Entities(entities.count(), out.get(0), out.get(1), out.get(2), out.get(3),
+        out.get(4), out.get(5));
+  }
+
+  public Mentions encodeMentions(Session session, SideBatch mentions) {
+    List<float[]> out = run(session, mentionInputs, mentions, mentionOutputs);
+    return new Mentions(mentions.count(), out.get(0), out.get(1), out.get(2), out.get(3),
+        out.get(4));
+  }
+
+  /** F for every (mention, entity): [m*n] row-major, queries [m*R] against retrieval [n*R]. */
+  public float[] fastScores(Session session, float[] queries, float[] retrieval) {
+    int r = inputs.retrievalDim();
+    try (TFloat32 q = TensorCodec.flat(queries, queries.length / r, r);
+        TFloat32 e = TensorCodec.flat(retrieval, retrieval.length / r, r);
+        Result result = session.runner().feed(fastQuery, q).feed(fastRetrieval, e)
+            .fetch(fastScores).run()) {
+      return TensorCodec.read(result.get(0));
+    }
+  }
+
+  /**
+   * The exact S of p pairs: row i of the mention arrays with row i of the entity arrays (the
+   * same per-row widths as {@link Mentions} and {@link Entities}).
+   */
+  public float[] pairScores(Session session, Mentions mentions, Entities entities) {
+    if (mentions.count() != entities.count()) {
+      throw new IllegalArgumentException("pairs need one entity per mention: "
+          + mentions.count() + " mentions, " + entities.count() + " entities");
+    }
+    int p = mentions.count();
+    int r = inputs.retrievalDim();
+    int d = inputs.matcher().hiddenDim();
+    int l = inputs.positions();
+    List<Tensor> fed = new ArrayList<>();
+    try {
+      fed.add(TensorCodec.flat(mentions.query(), p, r));
+      fed.add(TensorCodec.flat(mentions.textKey(), p, l, d));
+      fed.add(TensorCodec.flat(mentions.textValue(), p, l, d));
+      fed.add(TensorCodec.flat(mentions.imageKey(), p, l, d));
+      fed.add(TensorCodec.flat(mentions.imageValue(), p, l, d));
+      fed.add(TensorCodec.flat(entities.retrieval(), p, 1, r));
+      fed.add(TensorCodec.flat(entities.textC(), p, 1, d));
+      fed.add(TensorCodec.flat(entities.textQuery(), p, 1, l, d));
+      fed.add(TensorCodec.flat(entities.imageC(), p, 1, d));
+      fed.add(TensorCodec.flat(entities.imageQuery(), p, 1, l, d));
+      Session.Runner runner = session.runner();
+      for (int i = 0; i < 5; i++) {
+        runner.feed(pairMention.get(i), fed.get(i));
+        runner.feed(pairEntity.get(i), fed.get(5 + i));
+      }
+      try (Result result = runner.fetch(pairScores).run()) {
+        return TensorCodec.read(result.get(0));
+      }
+    } finally {
+      fed.forEach(Tensor::close);
+    }
+  }
+
+  private static List<float[]> run(Session session, SideInputs side, SideBatch batch,
+      List<Operand<TFloat32>> outputs) {
+    List<Tensor> fed = new ArrayList<>();
+    try {
+      Session.Runner runner = session.runner();
+      side.feed(runner, batch, fed);
+      outputs.forEach(runner::fetch);
+      try (Result result = runner.run()) {
+        List<float[]> values = new ArrayList<>();
+        for (int i = 0; i < outputs.size(); i++) {
+          values.add(TensorCodec.read(result.get(i)));
+        }
+        return values;
+      }
+    } finally {
+      fed.forEach(Tensor::close);
+    }
+  }
+
+  /**
+   * max over mentions of |c . LN(ctx)|: LN(x) = gamma * u + beta with sum(u) = 0 and
+   * |u| <= sqrt(d), so |c . LN(x)| <= sqrt(d) |w - mean(w)| + |c . beta| where w = c * gamma.
+   */
+  private static Operand<TFloat32> localBound(Layers layers, Operand<TFloat32> c,
+      String unitPrefix) {
+    Ops tf = layers.tf();
+    Operand<TFloat32> w = layers.mul(c, layers.param(unitPrefix + "layer_norm.weight"));
+    Operand<TFloat32> centred = tf.math.sub(w, tf.math.mean(w, layers.axis(-1),
+        org.tensorflow.op.math.Mean.keepDims(true)));
+    Operand<TFloat32> spread = tf.math.sqrt(layers.sum(tf.math.square(centred), -1, false));
+    long d = c.shape().get(c.shape().numDimensions() - 1);
+    Operand<TFloat32> offset = tf.math.abs(layers.sum(
+        layers.mul(c, layers.param(unitPrefix + "layer_norm.bias")), -1, false));
+    return layers.add(layers.scale(spread, Math.sqrt(d)), offset);
+  }
+
+  private static Placeholder<TFloat32> floats(Ops tf, String name, long... shape) {
+    return tf.withName(name).placeholder(TFloat32.class, Placeholder.shape(Shape.of(shape)));
+  }
+}
