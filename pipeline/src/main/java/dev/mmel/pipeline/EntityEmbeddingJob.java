@@ -117,14 +117,18 @@ public final class EntityEmbeddingJob {
   }
 
   static void indexInto(DataStream<Change> changes, Settings settings, ModelInfo model) {
-    DataStream<EncodedChange> encoded = changes
-        .rebalance()
-        .transform("encode", TypeInformation.of(EncodedChange.class),
-            new EncodeOperator(settings.encoder()));
-    encoded.sinkTo(new EntityIndexSink(settings.target(), settings.buildId(), model.version(),
+    encode(changes, settings.encoder())
+        .sinkTo(new EntityIndexSink(settings.target(), settings.buildId(), model.version(),
             model.schema(), settings.sinkBatch()))
         .setParallelism(Math.min(settings.parallelism(), settings.target().maxWriters()))
         .name("index " + settings.buildId());
+  }
+
+  /** Spread over the encoder instances, which batch what they get. */
+  static DataStream<EncodedChange> encode(DataStream<Change> changes, EncoderSettings encoder) {
+    return changes
+        .rebalance()
+        .transform("encode", TypeInformation.of(EncodedChange.class), new EncodeOperator(encoder));
   }
 
   static Outcome execute(StreamExecutionEnvironment env, Settings settings,

@@ -7,6 +7,7 @@ import dev.mmel.model.data.SharedData;
 import dev.mmel.model.data.WikiMelKbExport;
 import dev.mmel.model.io.ModelCreator;
 import dev.mmel.model.io.ModelDirectory;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +35,27 @@ public final class IndexCommand implements CliExtension {
     return Path.of(System.getProperty("mmel.home", "."));
   }
 
-  private static String vocab() {
+  /** The tiny random model of the defaults, created on first use. */
+  static Path demoModel(Progress progress) throws IOException {
+    Path dir = home().resolve(".cache/demo-model").toAbsolutePath();
+    if (!Files.exists(new ModelDirectory(dir).manifest())) {
+      progress.step("creating a tiny random model in " + dir);
+      ModelCreator.initRandom(ModelPresets.get(ModelPresets.TINY), 43, dir);
+    }
+    return dir;
+  }
+
+  /** The shared WikiMEL KB as KB JSONL, exported on first use. */
+  static Path wikiMelKb(Progress progress) throws IOException {
+    Path file = home().resolve(".cache/wikimel-kb.jsonl").toAbsolutePath();
+    if (!Files.exists(file)) {
+      progress.step("exporting the shared WikiMEL KB to " + file);
+      WikiMelKbExport.write(file, null);
+    }
+    return file;
+  }
+
+  static String vocab() {
     return SharedData.file(SharedData.CLIP_VOCAB).toAbsolutePath().toString();
   }
 
@@ -85,21 +106,8 @@ public final class IndexCommand implements CliExtension {
     @Override
     public Integer call() throws Exception {
       Progress progress = new Progress("index build");
-      Path modelDir = (model != null ? model : home().resolve(".cache/demo-model"))
-          .toAbsolutePath();
-      if (model == null && !Files.exists(new ModelDirectory(modelDir).manifest())) {
-        progress.step("creating a tiny random model in " + modelDir);
-        ModelCreator.initRandom(ModelPresets.get(ModelPresets.TINY), 43, modelDir);
-      }
-      List<Path> kbFiles = kb;
-      if (kbFiles == null || kbFiles.isEmpty()) {
-        Path wikimel = home().resolve(".cache/wikimel-kb.jsonl");
-        if (!Files.exists(wikimel)) {
-          progress.step("exporting the shared WikiMEL KB to " + wikimel);
-          WikiMelKbExport.write(wikimel, null);
-        }
-        kbFiles = List.of(wikimel);
-      }
+      Path modelDir = model != null ? model.toAbsolutePath() : demoModel(progress);
+      List<Path> kbFiles = kb != null && !kb.isEmpty() ? kb : List.of(wikiMelKb(progress));
       Path indexDir = store.indexDir(home());
       IndexTarget target = store.target(home());
       String id = buildId != null ? buildId : "b" + LocalDateTime.now()

@@ -1,7 +1,6 @@
 package dev.mmel.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -25,6 +24,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.AfterAll;
@@ -74,8 +74,7 @@ class IndexJobsOnClusterIT {
         "--model", model.toString(), "--index", index.toString(), "--build-id", "on_cluster",
         "--parallelism", "2", "--checkpoint-interval", "1s", "--flink-cluster", address);
     assertEquals(0, code, "index build --flink-cluster");
-    String buildJob = cluster.jobId("mmel entity embedding on_cluster");
-    assertEquals("FINISHED", cluster.getJson("/jobs/" + buildJob).path("state").asText());
+    awaitFinished(cluster.jobId("mmel entity embedding on_cluster"));
     EmbeddedTarget target = new EmbeddedTarget(index.toString());
     try (EntityIndexStore store = target.open(); EntityIndex live = store.openLive()) {
       assertEquals("on_cluster", store.liveBuildId().orElseThrow());
@@ -142,11 +141,10 @@ class IndexJobsOnClusterIT {
         cancel(job);
       }
     }
-    assertEquals("FINISHED", cluster.getJson("/jobs/" + job).path("state").asText());
-    JsonNode restored = cluster.getJson("/jobs/" + job + "/checkpoints").path("latest")
-        .path("restored");
-    assertFalse(restored.isMissingNode() || restored.isNull(),
-        "the job restarted from a checkpoint after the kill");
+    awaitFinished(job);
+    JsonNode restored = awaitJson("/jobs/" + job + "/checkpoints",
+        stats -> stats.path("latest").path("restored").has("id"),
+        "the job restarted from a checkpoint after the kill").path("latest").path("restored");
     assertTrue(restored.path("id").asLong() >= before, "restored checkpoint "
         + restored.path("id") + ", " + before + " had completed before the kill");
     System.out.printf("IndexJobsOnClusterIT: TaskManager killed after %d checkpoints; job %s "
@@ -154,6 +152,27 @@ class IndexJobsOnClusterIT {
     try (EntityIndexStore store = settings.target().open(); EntityIndex live = store.openLive()) {
       assertEquals("tm_killed", store.liveBuildId().orElseThrow());
       IndexAssertions.assertHoldsExactEncodings(live, model, entities);
+    }
+  }
+
+  /** The REST API serves job details from a cache refreshed every few seconds. */
+  private static void awaitFinished(String job) throws Exception {
+    awaitJson("/jobs/" + job, details -> "FINISHED".equals(details.path("state").asText()),
+        "job " + job + " FINISHED");
+  }
+
+  private static JsonNode awaitJson(String path, Predicate<JsonNode> done, String what)
+      throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (true) {
+      JsonNode json = cluster.getJson(path);
+      if (done.test(json)) {
+        return json;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("expected " + what + " within 60 s; GET " + path + ": " + json);
+      }
+      Thread.sleep(250);
     }
   }
 
