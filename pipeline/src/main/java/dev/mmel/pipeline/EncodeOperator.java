@@ -1,14 +1,6 @@
 package dev.mmel.pipeline;
 
-import dev.mmel.model.image.ImagePreprocessor;
-import dev.mmel.model.image.InvalidImageException;
 import dev.mmel.model.runtime.EntityEncodings;
-import dev.mmel.model.runtime.MmoeModel;
-import dev.mmel.model.runtime.SessionSettings;
-import dev.mmel.model.text.ClipTokenizer;
-import dev.mmel.model.text.LinkingTexts;
-import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.accumulators.LongCounter;
@@ -18,7 +10,7 @@ import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 
 /**
- * Encodes upserted entities with the exported MMoE entity encoder in micro-batches; deletes pass
+ * Encodes upserted entities with the {@link EntityEncoder} in micro-batches; deletes pass
  * through. Changes leave in the order they came, so a QID's upsert and delete are applied in
  * order. The model is loaded once per parallel instance (task slot). The batch is flushed before
  * every checkpoint barrier and at the end of input, so no change waits in an unsnapshotted
@@ -31,9 +23,7 @@ final class EncodeOperator extends AbstractStreamOperator<EncodedChange>
   private static final long serialVersionUID = 1L;
 
   private final EncoderSettings settings;
-  private transient MmoeModel model;
-  private transient ClipTokenizer tokenizer;
-  private transient ImagePreprocessor images;
+  private transient EntityEncoder encoder;
   private transient List<Change> batch;
   private transient LongCounter encoded;
   private transient LongCounter unreadable;
@@ -45,13 +35,10 @@ final class EncodeOperator extends AbstractStreamOperator<EncodedChange>
   @Override
   public void open() throws Exception {
     super.open();
-    model = MmoeModel.load(Path.of(settings.modelDir()),
-        new SessionSettings(settings.intraOpThreads(), 0, settings.device()), false);
-    tokenizer = ClipTokenizer.load(Path.of(settings.vocab()));
-    images = ImagePreprocessor.clip();
     batch = new ArrayList<>(settings.batchSize());
     encoded = getRuntimeContext().getLongCounter(ENCODED);
     unreadable = getRuntimeContext().getLongCounter(UNREADABLE_IMAGES);
+    encoder = new EntityEncoder(settings, () -> unreadable.add(1));
   }
 
   @Override
@@ -82,53 +69,24 @@ final class EncodeOperator extends AbstractStreamOperator<EncodedChange>
         upserts.add(change.entity());
       }
     }
-    EntityEncodings encodings = upserts.isEmpty() ? null : encode(upserts);
+    EntityEncodings encodings = upserts.isEmpty() ? null : encoder.encode(upserts);
     int row = 0;
     for (Change change : batch) {
       if (change.isDelete()) {
         output.collect(new StreamRecord<>(new EncodedChange(change.qid(), null)));
       } else {
-        EntityEncodings one = encodings.rows(row, row + 1);
-        row++;
         output.collect(new StreamRecord<>(new EncodedChange(change.qid(),
-            new EncodedEntity(change.entity(), one.retrieval(), one.textC(), one.textQuery(),
-                one.imageC(), one.imageQuery()))));
+            EncodedEntity.of(change.entity(), encodings, row++))));
       }
     }
     encoded.add(upserts.size());
     batch.clear();
   }
 
-  private EntityEncodings encode(List<EntityToEncode> entities) {
-    int n = entities.size();
-    List<String> texts = new ArrayList<>(n);
-    float[][] pixels = new float[n][];
-    for (int i = 0; i < n; i++) {
-      EntityToEncode entity = entities.get(i);
-      texts.add(LinkingTexts.entity(entity.name(), entity.description()));
-      pixels[i] = image(entity.imagePath());
-    }
-    return model.encodeEntities(
-        tokenizer.encodeBatch(texts, model.config().contextLength()), pixels);
-  }
-
-  /** An unreadable image counts and falls back to none (zeros), as a missing one does. */
-  private float[] image(String path) {
-    if (path == null) {
-      return null;
-    }
-    try {
-      return images.preprocess(Path.of(path));
-    } catch (IOException | InvalidImageException e) {
-      unreadable.add(1);
-      return null;
-    }
-  }
-
   @Override
   public void close() throws Exception {
-    if (model != null) {
-      model.close();
+    if (encoder != null) {
+      encoder.close();
     }
     super.close();
   }

@@ -1,5 +1,6 @@
 package dev.mmel.pipeline;
 
+import dev.mmel.model.runtime.EntityEncodings;
 import dev.mmel.retriever.IndexedEntity;
 import dev.mmel.retriever.RerankFeatures;
 
@@ -9,6 +10,13 @@ import dev.mmel.retriever.RerankFeatures;
  */
 public record EncodedEntity(EntityToEncode entity, float[] retrieval, float[] textC,
     float[] textQuery, float[] imageC, float[] imageQuery) {
+
+  /** Row {@code row} of a batch's encodings, which {@code entity} was encoded to. */
+  static EncodedEntity of(EntityToEncode entity, EntityEncodings batch, int row) {
+    EntityEncodings one = batch.rows(row, row + 1);
+    return new EncodedEntity(entity, one.retrieval(), one.textC(), one.textQuery(), one.imageC(),
+        one.imageQuery());
+  }
 
   IndexedEntity toIndexed() {
     return new IndexedEntity(entity.record(), retrieval,

@@ -15,13 +15,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.HeartbeatManagerOptions;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -80,17 +79,6 @@ public final class EntityEmbeddingJob {
     }
   }
 
-  /** A local Flink environment in this JVM, checkpointing and restarting as a cluster would. */
-  public static StreamExecutionEnvironment localEnvironment(int parallelism) {
-    Configuration config = new Configuration();
-    config.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-    config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
-    config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
-    // Accumulators, which drive the progress line, travel with heartbeats (10 s by default).
-    config.set(HeartbeatManagerOptions.HEARTBEAT_INTERVAL, Duration.ofSeconds(1));
-    return StreamExecutionEnvironment.createLocalEnvironment(parallelism, config);
-  }
-
   /**
    * Builds and runs the job on {@code env}, reporting (encoded, expected) as it goes, and
    * publishes the build when the job succeeds.
@@ -129,14 +117,18 @@ public final class EntityEmbeddingJob {
   }
 
   static void indexInto(DataStream<Change> changes, Settings settings, ModelInfo model) {
-    DataStream<EncodedChange> encoded = changes
-        .rebalance()
-        .transform("encode", TypeInformation.of(EncodedChange.class),
-            new EncodeOperator(settings.encoder()));
-    encoded.sinkTo(new EntityIndexSink(settings.target(), settings.buildId(), model.version(),
+    encode(changes, settings.encoder())
+        .sinkTo(new EntityIndexSink(settings.target(), settings.buildId(), model.version(),
             model.schema(), settings.sinkBatch()))
         .setParallelism(Math.min(settings.parallelism(), settings.target().maxWriters()))
         .name("index " + settings.buildId());
+  }
+
+  /** Spread over the encoder instances, which batch what they get. */
+  static DataStream<EncodedChange> encode(DataStream<Change> changes, EncoderSettings encoder) {
+    return changes
+        .rebalance()
+        .transform("encode", TypeInformation.of(EncodedChange.class), new EncodeOperator(encoder));
   }
 
   static Outcome execute(StreamExecutionEnvironment env, Settings settings,
@@ -145,14 +137,13 @@ public final class EntityEmbeddingJob {
     long start = System.nanoTime();
     JobClient client = env.executeAsync("mmel entity embedding " + settings.buildId());
     CompletableFuture<JobExecutionResult> done = client.getJobExecutionResult();
-    while (!done.isDone()) {
-      Thread.sleep(500);
-      try {
-        progress.accept(counter(client.getAccumulators().get(), EncodeOperator.ENCODED),
-            expected);
-      } catch (ExecutionException e) {
-        // A local cluster shuts down as its job ends; the result below tells how it ended.
-      }
+    // A job on a cluster outlives this client: Ctrl-C here must not leave it writing the build.
+    Thread cancelOnExit = new Thread(() -> cancelQuietly(client, done), "cancel-build-job");
+    Runtime.getRuntime().addShutdownHook(cancelOnExit);
+    try {
+      awaitWithProgress(client, done, progress, expected);
+    } finally {
+      removeHook(cancelOnExit);
     }
     JobExecutionResult result;
     try {
@@ -171,6 +162,41 @@ public final class EntityEmbeddingJob {
         counter(counts, KbValidation.INVALID), counter(counts, EncodeOperator.ENCODED),
         counter(counts, EncodeOperator.UNREADABLE_IMAGES),
         Duration.ofNanos(System.nanoTime() - start));
+  }
+
+  private static void awaitWithProgress(JobClient client,
+      CompletableFuture<JobExecutionResult> done, BiConsumer<Long, Long> progress, long expected)
+      throws InterruptedException {
+    while (!done.isDone()) {
+      Thread.sleep(500);
+      try {
+        progress.accept(counter(client.getAccumulators().get(), EncodeOperator.ENCODED),
+            expected);
+      } catch (ExecutionException e) {
+        // A local cluster shuts down as its job ends; the result tells how it ended.
+      }
+    }
+  }
+
+  private static void cancelQuietly(JobClient client, CompletableFuture<?> done) {
+    if (done.isDone()) {
+      return;
+    }
+    try {
+      client.cancel().get(10, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      System.err.println("could not cancel job " + client.getJobID() + ": " + rootMessage(e));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void removeHook(Thread hook) {
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // The JVM is shutting down and the hook runs.
+    }
   }
 
   private static String rootMessage(Throwable e) {

@@ -11,9 +11,10 @@ import org.apache.flink.api.connector.sink2.SinkWriter;
 
 /**
  * Applies encoded changes to one build of the index: upserts in batches, deletes in their place
- * in the order (buffered upserts go first). Flink calls
- * {@link Writer#flush} at every checkpoint and at the end of input, and writes are idempotent by
- * QID, so entities replayed after a failure overwrite themselves instead of duplicating.
+ * in the order (buffered upserts go first). Flink calls {@link Writer#flush} at every checkpoint
+ * and at the end of input (the index is flushed if anything was written since the last time),
+ * and writes are idempotent by QID, so entities replayed after a failure overwrite themselves
+ * instead of duplicating.
  */
 final class EntityIndexSink implements Sink<EncodedChange> {
   private static final long serialVersionUID = 1L;
@@ -50,6 +51,7 @@ final class EntityIndexSink implements Sink<EncodedChange> {
     private final EntityIndex index;
     private final int batchSize;
     private final List<IndexedEntity> buffer = new ArrayList<>();
+    private boolean dirty;
 
     Writer(EntityIndexStore store, EntityIndex index, int batchSize) {
       this.store = store;
@@ -59,6 +61,7 @@ final class EntityIndexSink implements Sink<EncodedChange> {
 
     @Override
     public void write(EncodedChange change, Context context) {
+      dirty = true;
       if (change.isDelete()) {
         upsertBuffer();
         index.delete(List.of(change.qid()));
@@ -73,7 +76,12 @@ final class EntityIndexSink implements Sink<EncodedChange> {
     @Override
     public void flush(boolean endOfInput) {
       upsertBuffer();
-      index.flush();
+      // An idle refresh job checkpoints every few seconds; a Milvus flush seals a segment each
+      // time, so only changes are flushed.
+      if (dirty || endOfInput) {
+        index.flush();
+        dirty = false;
+      }
     }
 
     private void upsertBuffer() {

@@ -1,5 +1,6 @@
 package dev.mmel.pipeline;
 
+import dev.mmel.model.data.KbEntity;
 import dev.mmel.retriever.EntityRecord;
 import java.util.List;
 
@@ -10,6 +11,12 @@ import java.util.List;
  */
 public record EntityToEncode(String qid, String name, String[] aliases, String description,
     String imageRef) {
+
+  /** A parsed KB entity, checked against the index's limits (IllegalArgumentException). */
+  static EntityToEncode of(KbEntity entity) {
+    return of(new EntityRecord(entity.qid(), entity.name(), entity.aliases(),
+        entity.description(), entity.imagePath()));
+  }
 
   static EntityToEncode of(EntityRecord record) {
     return new EntityToEncode(record.qid(), record.name(),

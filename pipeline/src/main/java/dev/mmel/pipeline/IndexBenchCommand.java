@@ -21,13 +21,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -151,7 +147,7 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
     List<AutoCloseable> cleanup = new ArrayList<>();
     try {
       Files.createDirectories(work);
-      cleanup.add(() -> deleteTree(work));
+      cleanup.add(() -> BenchSupport.deleteTree(work));
       Build flat = writeFlatFile(work.resolve("flat.bin"), data, vectors, schema);
       List<Engine> engines = new ArrayList<>();
       engines.add(new Engine("exact brute force (baseline)",
@@ -449,11 +445,11 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
       Config config = configs.get(i);
       int baseline = baselineOf(configs, config);
       int kIndex = indexOf(ks, config.k());
-      double rate = median(qps[i]);
+      double rate = BenchSupport.median(qps[i]);
       System.out.printf(Locale.ROOT, "| %s | %d | %d | %.3f | %,.1f | %.2f | %.2f | %.2f |%n",
           engines.get(config.engine()).name(), config.k(), config.clients(),
-          recall[config.engine()][kIndex], rate, rate / median(qps[baseline]), median(p50[i]),
-          median(p99[i]));
+          recall[config.engine()][kIndex], rate, rate / BenchSupport.median(qps[baseline]), BenchSupport.median(p50[i]),
+          BenchSupport.median(p99[i]));
     }
     System.out.println();
     System.out.println("Ratio to exact: QPS over the exact search's at the same k and number "
@@ -510,35 +506,6 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
       }
     }
     throw new IllegalArgumentException(value + " is not among " + Arrays.toString(values));
-  }
-
-  private static double median(double[] values) {
-    double[] sorted = values.clone();
-    Arrays.sort(sorted);
-    return sorted[sorted.length / 2];
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    Files.walkFileTree(root, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attributes)
-          throws IOException {
-        Files.deleteIfExists(file);
-        return FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-        if (e != null && !(e instanceof NoSuchFileException)) {
-          throw e;
-        }
-        Files.deleteIfExists(dir);
-        return FileVisitResult.CONTINUE;
-      }
-    });
   }
 
   /** Last opened, first closed; every step runs even if one before it failed. */

@@ -7,6 +7,7 @@ import dev.mmel.model.data.SharedData;
 import dev.mmel.model.data.WikiMelKbExport;
 import dev.mmel.model.io.ModelCreator;
 import dev.mmel.model.io.ModelDirectory;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** `mmel index ...`: the Flink jobs that fill the entity index. */
@@ -33,10 +35,35 @@ public final class IndexCommand implements CliExtension {
     return Path.of(System.getProperty("mmel.home", "."));
   }
 
+  /** The tiny random model of the defaults, created on first use. */
+  static Path demoModel(Progress progress) throws IOException {
+    Path dir = home().resolve(".cache/demo-model").toAbsolutePath();
+    if (!Files.exists(new ModelDirectory(dir).manifest())) {
+      progress.step("creating a tiny random model in " + dir);
+      ModelCreator.initRandom(ModelPresets.get(ModelPresets.TINY), 43, dir);
+    }
+    return dir;
+  }
+
+  /** The shared WikiMEL KB as KB JSONL, exported on first use. */
+  static Path wikiMelKb(Progress progress) throws IOException {
+    Path file = home().resolve(".cache/wikimel-kb.jsonl").toAbsolutePath();
+    if (!Files.exists(file)) {
+      progress.step("exporting the shared WikiMEL KB to " + file);
+      WikiMelKbExport.write(file, null);
+    }
+    return file;
+  }
+
+  static String vocab() {
+    return SharedData.file(SharedData.CLIP_VOCAB).toAbsolutePath().toString();
+  }
+
   @Command(name = "build", mixinStandardHelpOptions = true,
       description = {"Full build: encodes every KB entity with the model's entity encoder into a "
           + "new build of the index, then publishes it (readers switch in one step).",
-          "Runs Flink in this JVM on the embedded on-disk index. Bad KB records are skipped, "
+          "Runs Flink in this JVM, or on a standalone cluster with --flink-cluster, into the "
+          + "embedded on-disk index or a Milvus server. Bad KB records are skipped, "
           + "counted and listed in <index>/<build>-malformed.txt. Re-running a failed build's "
           + "--build-id writes into the same build again, without duplicates."})
   static final class Build implements Callable<Integer> {
@@ -50,15 +77,8 @@ public final class IndexCommand implements CliExtension {
             + "created if missing).")
     Path model;
 
-    @Option(names = "--index", paramLabel = "DIR", description = "Index directory "
-        + "(default .cache/index).")
-    Path index;
-
-    @Option(names = "--milvus", paramLabel = "URI",
-        description = "Write to this Milvus server (e.g. http://127.0.0.1:19530, see "
-            + "infra/milvus.sh) instead of the embedded index; collections mmel_<build>, "
-            + "alias mmel_live.")
-    String milvus;
+    @Mixin
+    TargetOptions store;
 
     @Option(names = "--build-id", paramLabel = "ID",
         description = "Build id (default b<date>_<time>); reuse a failed one to complete it.")
@@ -80,37 +100,27 @@ public final class IndexCommand implements CliExtension {
         description = "Checkpoint interval, e.g. 500ms, 10s (default ${DEFAULT-VALUE}).")
     String checkpointInterval;
 
+    @Mixin
+    FlinkOptions flink;
+
     @Override
     public Integer call() throws Exception {
       Progress progress = new Progress("index build");
-      Path modelDir = model != null ? model : home().resolve(".cache/demo-model");
-      if (model == null && !Files.exists(new ModelDirectory(modelDir).manifest())) {
-        progress.step("creating a tiny random model in " + modelDir);
-        ModelCreator.initRandom(ModelPresets.get(ModelPresets.TINY), 43, modelDir);
-      }
-      List<Path> kbFiles = kb;
-      if (kbFiles == null || kbFiles.isEmpty()) {
-        Path wikimel = home().resolve(".cache/wikimel-kb.jsonl");
-        if (!Files.exists(wikimel)) {
-          progress.step("exporting the shared WikiMEL KB to " + wikimel);
-          WikiMelKbExport.write(wikimel, null);
-        }
-        kbFiles = List.of(wikimel);
-      }
-      Path indexDir = index != null ? index : home().resolve(".cache/index");
-      IndexTarget target = milvus != null ? new MilvusTarget(milvus, "mmel")
-          : new EmbeddedTarget(indexDir.toString());
+      Path modelDir = model != null ? model.toAbsolutePath() : demoModel(progress);
+      List<Path> kbFiles = kb != null && !kb.isEmpty() ? kb : List.of(wikiMelKb(progress));
+      Path indexDir = store.indexDir(home());
+      IndexTarget target = store.target(home());
       String id = buildId != null ? buildId : "b" + LocalDateTime.now()
           .format(DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss", Locale.ROOT));
       EntityEmbeddingJob.Settings settings = new EntityEmbeddingJob.Settings(kbFiles,
-          new EncoderSettings(modelDir.toString(),
-              SharedData.file(SharedData.CLIP_VOCAB).toString(), batch, threads, "auto"),
+          new EncoderSettings(modelDir.toString(), vocab(), batch, threads, "auto"),
           target, id, parallelism,
           parseDuration("--checkpoint-interval", checkpointInterval), 256,
           indexDir.resolve(id + "-malformed.txt"));
-      progress.step("build " + id + " of " + kbFiles + " into " + settings.target().describe());
+      progress.step("build " + id + " of " + kbFiles + " into " + settings.target().describe()
+          + " on " + flink.describe());
       EntityEmbeddingJob.Outcome outcome = EntityEmbeddingJob.run(
-          EntityEmbeddingJob.localEnvironment(settings.parallelism()), settings,
+          flink.environment(settings.parallelism()), settings,
           (done, total) -> progress.count(done, total, "entities"));
       double seconds = outcome.elapsed().toMillis() / 1000.0;
       progress.done(String.format(Locale.ROOT, "published %s: %,d entities indexed "
@@ -145,9 +155,11 @@ public final class IndexCommand implements CliExtension {
   @Command(name = "refresh", mixinStandardHelpOptions = true,
       description = {"Keeps the live index current: applies change-log files dropped into "
           + "--changes to the published build, in order per QID, until stopped (Ctrl-C).",
-          "Each line is a KB JSONL record with \"op\": \"upsert\" added, or "
-          + "{\"op\": \"delete\", \"qid\": \"Q42\"}. Changes are visible after the next "
-          + "checkpoint. Use the model that built the index; stop this before publishing a new "
+          "Runs Flink in this JVM, or on a standalone cluster with --flink-cluster (then Ctrl-C "
+          + "cancels the cluster job too), on the embedded index or, with --milvus, on the "
+          + "build the Milvus alias points at. Each line is a KB JSONL record with "
+          + "\"op\": \"upsert\" added, or {\"op\": \"delete\", \"qid\": \"Q42\"}. Changes "
+          + "are visible after the next checkpoint. Use the model that built the index; stop this before publishing a new "
           + "full build."})
   static final class Refresh implements Callable<Integer> {
     @Option(names = "--changes", required = true, paramLabel = "DIR",
@@ -158,9 +170,8 @@ public final class IndexCommand implements CliExtension {
         description = "Model directory (default .cache/demo-model).")
     Path model;
 
-    @Option(names = "--index", paramLabel = "DIR", description = "Index directory "
-        + "(default .cache/index).")
-    Path index;
+    @Mixin
+    TargetOptions store;
 
     @Option(names = "--parallelism", defaultValue = "1", description = "Encoder instances.")
     int parallelism;
@@ -173,23 +184,27 @@ public final class IndexCommand implements CliExtension {
         description = "Changes become visible at checkpoints (default ${DEFAULT-VALUE}).")
     String checkpointInterval;
 
+    @Mixin
+    FlinkOptions flink;
+
     @Override
     public Integer call() throws Exception {
       Progress progress = new Progress("index refresh");
-      Path indexDir = index != null ? index : home().resolve(".cache/index");
-      EntityRefreshJob.Settings settings = new EntityRefreshJob.Settings(changes,
+      Path indexDir = store.indexDir(home());
+      EntityRefreshJob.Settings settings = new EntityRefreshJob.Settings(
+          changes.toAbsolutePath(),
           new EncoderSettings((model != null ? model : home().resolve(".cache/demo-model"))
-              .toString(), SharedData.file(SharedData.CLIP_VOCAB).toString(), 32, 0, "auto"),
-          new EmbeddedTarget(indexDir.toString()), parallelism,
+              .toAbsolutePath().toString(), vocab(), 32, 0, "auto"),
+          store.target(home()), parallelism,
           Build.parseDuration("--poll", poll),
           Build.parseDuration("--checkpoint-interval", checkpointInterval), 256,
           indexDir.resolve("refresh-malformed.txt"));
       org.apache.flink.core.execution.JobClient job = EntityRefreshJob.start(
-          EntityEmbeddingJob.localEnvironment(parallelism), settings);
+          flink.environment(parallelism), settings);
       Thread stop = new Thread(() -> job.cancel().join());
       Runtime.getRuntime().addShutdownHook(stop);
       progress.step("watching " + changes + " for changes to " + settings.target().describe()
-          + " (Ctrl-C stops)");
+          + " on " + flink.describe() + " (Ctrl-C stops)");
       String last = "";
       while (!job.getJobStatus().get().isGloballyTerminalState()) {
         Thread.sleep(2000);

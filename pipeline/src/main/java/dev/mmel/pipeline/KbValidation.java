@@ -2,7 +2,6 @@ package dev.mmel.pipeline;
 
 import dev.mmel.model.data.KbJsonl;
 import dev.mmel.model.data.MalformedRecord;
-import dev.mmel.retriever.EntityRecord;
 import java.nio.file.Path;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.configuration.Configuration;
@@ -55,10 +54,8 @@ final class KbValidation extends ProcessFunction<KbLine, Change> {
       malformed = parsed.malformed();
       change = null;
       if (parsed.entity() != null) {
-        var entity = parsed.entity();
         try {
-          change = Change.upsert(EntityToEncode.of(new EntityRecord(entity.qid(), entity.name(),
-              entity.aliases(), entity.description(), entity.imagePath())));
+          change = Change.upsert(EntityToEncode.of(parsed.entity()));
         } catch (IllegalArgumentException e) {
           malformed = new MalformedRecord(line.source(), line.line(), "", e.getMessage());
         }

@@ -7,23 +7,14 @@ import dev.mmel.model.config.ModelPresets;
 import dev.mmel.model.data.KbEntity;
 import dev.mmel.model.data.KbJsonl;
 import dev.mmel.model.data.SharedData;
-import dev.mmel.model.data.WikiMel;
-import dev.mmel.model.image.ImagePreprocessor;
 import dev.mmel.model.io.ModelCreator;
-import dev.mmel.model.runtime.EntityEncodings;
-import dev.mmel.model.runtime.MmoeModel;
-import dev.mmel.model.runtime.SessionSettings;
-import dev.mmel.model.text.ClipTokenizer;
-import dev.mmel.model.text.LinkingTexts;
 import dev.mmel.retriever.EntityIndex;
 import dev.mmel.retriever.EntityIndexStore;
-import dev.mmel.retriever.RerankFeatures;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -50,17 +41,15 @@ class EntityEmbeddingJobIT {
   static void modelAndKb() throws Exception {
     model = dir.resolve("model");
     ModelCreator.initRandom(ModelPresets.get(ModelPresets.TINY), 5, model);
-    WikiMel wikimel = WikiMel.load(SharedData.file("wikimel"));
     List<String> images = new ArrayList<>();
     try (var files = Files.list(SharedData.file("wikimel/images"))) {
       files.sorted().limit(2).forEach(p -> images.add(p.toString()));
     }
     expected = new ArrayList<>();
-    for (String qid : wikimel.names().keySet().stream().sorted().limit(ENTITIES).toList()) {
+    for (KbEntity e : IndexAssertions.wikiMelEntities(ENTITIES)) {
       String image = expected.size() < 2 ? images.get(expected.size())
           : expected.size() == 2 ? dir.resolve("missing.jpg").toString() : null;
-      expected.add(new KbEntity(qid, wikimel.name(qid), List.of(), wikimel.abstractOf(qid),
-          image));
+      expected.add(new KbEntity(e.qid(), e.name(), List.of(), e.description(), image));
     }
     List<String> lines = new ArrayList<>();
     expected.forEach(e -> lines.add(KbJsonl.toLine(e)));
@@ -86,7 +75,7 @@ class EntityEmbeddingJobIT {
     EntityEmbeddingJob.Settings settings = settings("full_build", index);
     List<long[]> progress = new ArrayList<>();
     EntityEmbeddingJob.Outcome outcome = EntityEmbeddingJob.run(
-        EntityEmbeddingJob.localEnvironment(settings.parallelism()), settings,
+        JobEnvironments.local(settings.parallelism()), settings,
         (done, total) -> progress.add(new long[] {done, total}));
     assertEquals(ENTITIES, outcome.valid());
     assertEquals(3, outcome.malformed());
@@ -106,7 +95,7 @@ class EntityEmbeddingJobIT {
   void recoversFromAFailureMidBuildWithoutLosingOrDuplicatingEntities() throws Exception {
     Path index = dir.resolve("index-b");
     EntityEmbeddingJob.Settings settings = settings("failing_build", index);
-    StreamExecutionEnvironment env = EntityEmbeddingJob.localEnvironment(settings.parallelism());
+    StreamExecutionEnvironment env = JobEnvironments.local(settings.parallelism());
     DataStream<Change> valid = EntityEmbeddingJob.readAndValidate(env, settings);
     DataStream<Change> failing = valid
         .map(new FailOnce(dir.resolve("failed-once").toString(), 40, 100)).name("fail once");
@@ -118,45 +107,10 @@ class EntityEmbeddingJobIT {
   }
 
   private static void checkIndexHoldsExactEncodings(Path index, String buildId) throws Exception {
-    ClipTokenizer tokenizer = ClipTokenizer.load(SharedData.file(SharedData.CLIP_VOCAB));
-    ImagePreprocessor images = ImagePreprocessor.clip();
     try (EntityIndexStore store = new EmbeddedTarget(index.toString()).open();
-        EntityIndex live = store.openLive();
-        MmoeModel mmoe = MmoeModel.load(model, SessionSettings.defaults())) {
+        EntityIndex live = store.openLive()) {
       assertEquals(buildId, store.liveBuildId().orElseThrow());
-      assertEquals(ENTITIES, live.count(), "exactly the KB's entities, no duplicates");
-      assertEquals(mmoe.version(), live.modelVersion());
-      List<String> texts = new ArrayList<>();
-      float[][] pixels = new float[ENTITIES][];
-      for (int i = 0; i < ENTITIES; i++) {
-        KbEntity e = expected.get(i);
-        texts.add(LinkingTexts.entity(e.name(), e.description()));
-        if (e.imagePath() != null && Files.exists(Path.of(e.imagePath()))) {
-          pixels[i] = images.preprocess(Path.of(e.imagePath()));
-        }
-      }
-      EntityEncodings direct = mmoe.encodeEntities(
-          tokenizer.encodeBatch(texts, mmoe.config().contextLength()), pixels);
-      List<String> qids = expected.stream().map(KbEntity::qid).toList();
-      Map<String, RerankFeatures> stored = live.rerankFeatures(qids);
-      for (int i = 0; i < ENTITIES; i++) {
-        String qid = qids.get(i);
-        float[] vector = direct.rows(i, i + 1).retrieval();
-        var hits = live.search(vector, 1, dev.mmel.retriever.EntityFilter.only(
-            java.util.Set.of(qid)));
-        assertEquals(qid, hits.get(0).qid());
-        double selfDot = 0;
-        for (float v : vector) {
-          selfDot += v * v;
-        }
-        assertEquals(selfDot, hits.get(0).score(), 1e-4 * selfDot, qid + " retrieval vector");
-        float[] textQuery = direct.rows(i, i + 1).textQuery();
-        float[] storedQuery = stored.get(qid).textQuery();
-        for (int j = 0; j < textQuery.length; j++) {
-          assertEquals(textQuery[j], storedQuery[j], 2e-3 * Math.max(1, Math.abs(textQuery[j])),
-              qid + " text_query[" + j + "]");
-        }
-      }
+      IndexAssertions.assertHoldsExactEncodings(live, model, expected);
     }
   }
 

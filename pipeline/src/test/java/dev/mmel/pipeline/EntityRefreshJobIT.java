@@ -1,120 +1,14 @@
 package dev.mmel.pipeline;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import dev.mmel.model.config.ModelPresets;
-import dev.mmel.model.data.SharedData;
-import dev.mmel.model.io.ModelCreator;
-import dev.mmel.model.runtime.MmoeModel;
-import dev.mmel.model.runtime.SessionSettings;
-import dev.mmel.model.text.ClipTokenizer;
-import dev.mmel.model.text.LinkingTexts;
-import dev.mmel.retriever.EntityFilter;
-import dev.mmel.retriever.EntityIndex;
-import dev.mmel.retriever.EntityIndexStore;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
-import java.util.function.Predicate;
-import org.apache.flink.core.execution.JobClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/**
- * The refresh job on real Flink (local) against the real embedded index: change-log files
- * dropped into a directory are applied to the live build in order, per QID.
- */
+/** The refresh job on real Flink (local) against the real embedded index. */
 class EntityRefreshJobIT {
 
-  @TempDir
-  Path dir;
-
   @Test
-  void appliesUpsertsAndDeletesInOrderToTheLiveIndex() throws Exception {
-    Path model = dir.resolve("model");
-    ModelCreator.initRandom(ModelPresets.get(ModelPresets.TINY), 2, model);
-    String vocab = SharedData.file(SharedData.CLIP_VOCAB).toString();
-    EncoderSettings encoder = new EncoderSettings(model.toString(), vocab, 8, 1, "cpu");
-    EmbeddedTarget target = new EmbeddedTarget(dir.resolve("index").toString());
-    Path kb = dir.resolve("kb.jsonl");
-    List<String> lines = new ArrayList<>();
-    for (int i = 1; i <= 10; i++) {
-      lines.add("{\"qid\":\"Q" + i + "\",\"name\":\"Entity " + i + "\"}");
-    }
-    Files.write(kb, lines);
-    EntityEmbeddingJob.Settings build = new EntityEmbeddingJob.Settings(List.of(kb), encoder,
-        target, "base", 1, Duration.ofSeconds(1), 16, dir.resolve("build-malformed.txt"));
-    EntityEmbeddingJob.run(EntityEmbeddingJob.localEnvironment(1), build, (d, t) -> { });
-
-    Path changes = Files.createDirectories(dir.resolve("changes"));
-    EntityRefreshJob.Settings refresh = new EntityRefreshJob.Settings(changes, encoder, target,
-        2, Duration.ofMillis(300), Duration.ofMillis(500), 16,
-        dir.resolve("refresh-malformed.txt"));
-    JobClient job = EntityRefreshJob.start(EntityEmbeddingJob.localEnvironment(2), refresh);
-    try (EntityIndexStore store = target.open()) {
-      Files.write(changes.resolve("0001.jsonl"), List.of(
-          "{\"op\":\"upsert\",\"qid\":\"Q100\",\"name\":\"Newcomer\",\"aliases\":[\"New One\"]}",
-          "{\"op\":\"upsert\",\"qid\":\"Q1\",\"name\":\"Entity One Renamed\"}",
-          "{\"op\":\"delete\",\"qid\":\"Q2\"}",
-          "{\"op\":\"rename\",\"qid\":\"Q3\"}"));
-      awaitLive(store, index -> index.count() == 10
-          && index.records(List.of("Q1")).get("Q1").name().equals("Entity One Renamed")
-          && !index.records(List.of("Q2")).containsKey("Q2")
-          && index.lookupByName("new one", 5).size() == 1);
-
-      // An upsert then a delete of the same QID in one file: the delete must win.
-      Files.write(changes.resolve("0002.jsonl"), List.of(
-          "{\"op\":\"upsert\",\"qid\":\"Q2\",\"name\":\"Back again\"}",
-          "{\"op\":\"delete\",\"qid\":\"Q2\"}",
-          "{\"op\":\"delete\",\"qid\":\"Q100\"}"));
-      awaitLive(store, index -> index.count() == 9);
-      try (EntityIndex live = store.openLive()) {
-        assertFalse(live.records(List.of("Q2", "Q100")).containsKey("Q2"), "delete applied last");
-        assertEquals("base", store.liveBuildId().orElseThrow(), "refreshed in place");
-        checkEncodedLikeDirect(live, model, vocab, "Q1", "Entity One Renamed");
-      }
-    } finally {
-      job.cancel().get();
-    }
-    List<String> report = Files.readAllLines(refresh.malformedReport());
-    assertEquals(1, report.size(), report.toString());
-    assertTrue(report.get(0).contains(":4: field 'op' must be \"upsert\" or \"delete\""),
-        report.get(0));
-  }
-
-  private static void awaitLive(EntityIndexStore store, Predicate<EntityIndex> done)
-      throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-    while (true) {
-      try (EntityIndex live = store.openLive()) {
-        if (done.test(live)) {
-          return;
-        }
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("the refresh was not applied within 90 s");
-      }
-      Thread.sleep(250);
-    }
-  }
-
-  private static void checkEncodedLikeDirect(EntityIndex live, Path model, String vocab,
-      String qid, String name) throws Exception {
-    try (MmoeModel mmoe = MmoeModel.load(model, SessionSettings.defaults())) {
-      int[][] ids = ClipTokenizer.load(Path.of(vocab)).encodeBatch(
-          List.of(LinkingTexts.entity(name, "")), mmoe.config().contextLength());
-      float[] direct = mmoe.encodeEntities(ids, null).retrieval();
-      double selfDot = 0;
-      for (float v : direct) {
-        selfDot += v * v;
-      }
-      var hit = live.search(direct, 1, EntityFilter.only(Set.of(qid))).get(0);
-      assertEquals(selfDot, hit.score(), 1e-4 * selfDot, qid + " re-encoded from its new text");
-    }
+  void appliesUpsertsAndDeletesInOrderToTheLiveIndex(@TempDir Path dir) throws Exception {
+    RefreshScenario.run(new EmbeddedTarget(dir.resolve("index").toString()), dir);
   }
 }

@@ -4,40 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
-import java.net.URISyntaxException;
-import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
@@ -74,48 +56,23 @@ class FlinkClusterIT {
 
   private static final int PARALLELISM = 2;
   private static final long RECORDS = 8;
-  private static final Duration SCRIPT_TIMEOUT = Duration.ofMinutes(10);
   private static final Duration JOB_TIMEOUT = Duration.ofSeconds(90);
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+  private static LocalFlinkCluster cluster;
   private static URI rest;
-  private static Path script;
-  private static boolean startedHere;
-  private static Thread stopOnExit;
   private static List<String> jobJars;
 
   @BeforeAll
   static void cluster() throws Exception {
-    String url = System.getProperty("mmel.flink.rest");
-    if (url == null || url.isBlank()) {
-      url = System.getenv("MMEL_FLINK_REST");
-    }
-    if (url == null || url.isBlank()) {
-      script = repositoryRoot().resolve("infra/flink.sh");
-      boolean running = runScript("status").exitCode == 0;
-      ScriptResult start = runScript("start", freePortsUnlessSet());
-      if (start.exitCode != 0) {
-        fail("infra/flink.sh start failed with exit code " + start.exitCode + "\n" + start);
-      }
-      url = start.lastStdoutLine();
-      startedHere = !running;
-      if (startedHere) {
-        // Also stop the cluster when the forked test JVM is terminated before @AfterAll runs.
-        stopOnExit = new Thread(FlinkClusterIT::stopQuietly, "stop-flink-cluster");
-        Runtime.getRuntime().addShutdownHook(stopOnExit);
-      }
-    }
-    rest = new URI(url.strip().replaceAll("/+$", ""));
+    cluster = LocalFlinkCluster.acquire();
+    rest = cluster.rest();
     jobJars = jobJars();
   }
 
   @AfterAll
   static void stopCluster() {
-    if (stopOnExit != null) {
-      Runtime.getRuntime().removeShutdownHook(stopOnExit);
-      stopQuietly();
+    if (cluster != null) {
+      cluster.close();
     }
   }
 
@@ -192,7 +149,7 @@ class FlinkClusterIT {
   private Submission submit(String name) throws Exception {
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.createRemoteEnvironment(
-            rest.getHost(), port(rest), jobJars.toArray(String[]::new));
+            rest.getHost(), cluster.address().port(), jobJars.toArray(String[]::new));
     env.setParallelism(PARALLELISM);
     CloseableIterator<TfResult> collected =
         env.fromSequence(1, RECORDS).map(new TfAffine()).name("tf-affine").collectAsync();
@@ -207,26 +164,14 @@ class FlinkClusterIT {
 
   private static Set<String> taskManagerIds() throws IOException, InterruptedException {
     Set<String> ids = new HashSet<>();
-    for (JsonNode tm : getJson("/taskmanagers").path("taskmanagers")) {
+    for (JsonNode tm : cluster.getJson("/taskmanagers").path("taskmanagers")) {
       ids.add(tm.path("id").asText());
     }
     return ids;
   }
 
   private static String jobState(JobID jobId) throws IOException, InterruptedException {
-    return getJson("/jobs/" + jobId).path("state").asText();
-  }
-
-  private static JsonNode getJson(String path) throws IOException, InterruptedException {
-    HttpRequest request =
-        HttpRequest.newBuilder(rest.resolve(path)).timeout(Duration.ofSeconds(10)).GET().build();
-    HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-    assertEquals(200, response.statusCode(), path + ": " + response.body());
-    return JSON.readTree(response.body());
-  }
-
-  private static int port(URI uri) {
-    return uri.getPort() == -1 ? 8081 : uri.getPort();
+    return cluster.getJson("/jobs/" + jobId).path("state").asText();
   }
 
   /**
@@ -234,127 +179,20 @@ class FlinkClusterIT {
    * from the test classpath, which would shadow the cluster's TF if the cluster loaded {@code
    * org.tensorflow.} child-first.
    */
-  private static List<String> jobJars() throws IOException, URISyntaxException {
-    Path testClasses = codeSource(FlinkClusterIT.class);
-    Path jar = testClasses.resolveSibling("flink-cluster-it-job.jar");
-    Manifest manifest = new Manifest();
-    manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-    try (OutputStream out = Files.newOutputStream(jar);
-        JarOutputStream jarOut = new JarOutputStream(out, manifest);
-        Stream<Path> files = Files.walk(testClasses)) {
-      for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile).sorted()::iterator) {
-        String entry = testClasses.relativize(file).toString().replace('\\', '/');
-        jarOut.putNextEntry(new JarEntry(entry));
-        Files.copy(file, jarOut);
-        jarOut.closeEntry();
-      }
-    }
+  private static List<String> jobJars() throws IOException {
     List<String> jars = new ArrayList<>();
-    jars.add(jar.toString());
+    jars.add(LocalFlinkCluster.testClassesJar().toString());
     for (Class<?> tfClass :
         List.of(
             Graph.class,
             org.tensorflow.internal.c_api.TF_Graph.class,
             org.bytedeco.javacpp.Loader.class,
             Shape.class)) {
-      Path tfJar = codeSource(tfClass);
+      Path tfJar = LocalFlinkCluster.codeSource(tfClass);
       assertTrue(Files.isRegularFile(tfJar), tfClass + " is not in a jar: " + tfJar);
       jars.add(tfJar.toString());
     }
     return jars;
-  }
-
-  private static Path codeSource(Class<?> type) throws URISyntaxException {
-    URL location = type.getProtectionDomain().getCodeSource().getLocation();
-    return Paths.get(location.toURI());
-  }
-
-  private static Path repositoryRoot() {
-    Path dir = Paths.get(System.getProperty("user.dir")).toAbsolutePath();
-    for (Path d = dir; d != null; d = d.getParent()) {
-      if (Files.isRegularFile(d.resolve("infra/flink.sh"))) {
-        return d;
-      }
-    }
-    throw new IllegalStateException("no infra/flink.sh above " + dir);
-  }
-
-  private static void stopQuietly() {
-    try {
-      ScriptResult stop = runScript("stop");
-      if (stop.exitCode != 0) {
-        System.err.println("infra/flink.sh stop failed:\n" + stop);
-      }
-    } catch (IOException | InterruptedException e) {
-      System.err.println("infra/flink.sh stop failed: " + e);
-    }
-  }
-
-  /**
-   * A cluster this test starts listens on free ports, so it cannot collide with a Flink on 8081
-   * that belongs to something else; ports set in the environment win.
-   */
-  private static Map<String, String> freePortsUnlessSet() throws IOException {
-    Map<String, String> env = new HashMap<>();
-    for (String name : List.of("FLINK_REST_PORT", "FLINK_RPC_PORT")) {
-      String set = System.getenv(name);
-      if (set == null || set.isBlank()) {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-          env.put(name, Integer.toString(socket.getLocalPort()));
-        }
-      }
-    }
-    return env;
-  }
-
-  private static ScriptResult runScript(String command) throws IOException, InterruptedException {
-    return runScript(command, Map.of());
-  }
-
-  private static ScriptResult runScript(String command, Map<String, String> env)
-      throws IOException, InterruptedException {
-    Path logDir = Files.createDirectories(testClasses().getParent());
-    Path stdout = logDir.resolve("flink-sh-" + command + ".out");
-    Path stderr = logDir.resolve("flink-sh-" + command + ".err");
-    // Files rather than pipes: the cluster's JVMs outlive the script and must not hold our pipes.
-    ProcessBuilder builder =
-        new ProcessBuilder("bash", script.toString(), command)
-            .redirectInput(ProcessBuilder.Redirect.from(Paths.get("/dev/null").toFile()))
-            .redirectOutput(stdout.toFile())
-            .redirectError(stderr.toFile());
-    builder.environment().putAll(env);
-    Process process = builder.start();
-    if (!process.waitFor(SCRIPT_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      throw new IOException("infra/flink.sh " + command + " did not finish in " + SCRIPT_TIMEOUT);
-    }
-    return new ScriptResult(
-        process.exitValue(),
-        Files.readString(stdout, StandardCharsets.UTF_8),
-        Files.readString(stderr, StandardCharsets.UTF_8));
-  }
-
-  private static Path testClasses() {
-    try {
-      return codeSource(FlinkClusterIT.class);
-    } catch (URISyntaxException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private record ScriptResult(int exitCode, String stdout, String stderr) {
-    String lastStdoutLine() {
-      List<String> lines = stdout.lines().filter(l -> !l.isBlank()).toList();
-      if (lines.isEmpty()) {
-        fail("infra/flink.sh printed no REST URL\n" + this);
-      }
-      return lines.get(lines.size() - 1);
-    }
-
-    @Override
-    public String toString() {
-      return "--- stdout ---\n" + stdout + "--- stderr ---\n" + stderr;
-    }
   }
 
   private record Submission(String name, JobID jobId, List<TfResult> results) {}
