@@ -254,7 +254,7 @@ public final class Trainer {
         training.readParameters(trainingSession, names));
     Map<String, float[]> optimiser = training.readOptimiser(trainingSession);
     Checkpoint.write(last.resolve("optimizer.safetensors"), optimiser,
-        name -> optimiser.get(name).length == 1 && name.equals("adam_step") ? new long[] {}
+        name -> name.equals("adam_step") ? new long[] {}
             : training.layout().spec(name.substring(name.indexOf('.') + 1)).shape());
     Path temporary = last.resolve("state.json.tmp");
     JSON.writeValue(temporary.toFile(), state);
