@@ -61,7 +61,7 @@ public final class ExhaustiveRanker {
       gold[b] = index;
     }
     progress.step("encoding " + mentions.size() + " mentions");
-    EncodedMentions encoded = encodeMentions(mentions);
+    EvaluationGraph.Mentions encoded = encodeMentions(mentions);
     progress.step("scoring the gold entities");
     float[] goldScores = goldScores(kb, gold, encoded);
     long[] higher = new long[mentions.size()];
@@ -69,8 +69,8 @@ public final class ExhaustiveRanker {
     PairBuffer pending = new PairBuffer(encoded, goldScores, higher);
     for (int start = 0; start < kb.size(); start += chunkSize) {
       int end = Math.min(kb.size(), start + chunkSize);
-      Chunk chunk = encodeEntities(kb.subList(start, end));
-      float[] fast = graph.fastScores(session, encoded.query, chunk.entities.retrieval());
+      EvaluationGraph.Entities chunk = encodeEntities(kb.subList(start, end));
+      float[] fast = graph.fastScores(session, encoded.query(), chunk.retrieval());
       int n = end - start;
       for (int b = 0; b < mentions.size(); b++) {
         float threshold = goldScores[b];
@@ -79,7 +79,7 @@ public final class ExhaustiveRanker {
             continue;
           }
           float f = fast[b * n + j];
-          float bound = chunk.entities.bound()[j] + margin(f, threshold);
+          float bound = chunk.bound()[j] + margin(f, threshold);
           if (f - bound > threshold) {
             higher[b]++;
           } else if (f + bound > threshold) {
@@ -103,25 +103,26 @@ public final class ExhaustiveRanker {
     return 1e-3f + 1e-5f * (Math.abs(f) + Math.abs(threshold));
   }
 
-  private EncodedMentions encodeMentions(List<LabelledMention> mentions) throws IOException {
+  private EvaluationGraph.Mentions encodeMentions(List<LabelledMention> mentions) throws IOException {
     List<EvaluationGraph.Mentions> blocks = new ArrayList<>();
     for (int start = 0; start < mentions.size(); start += ENCODE_BATCH) {
       int end = Math.min(mentions.size(), start + ENCODE_BATCH);
       blocks.add(graph.encodeMentions(session, source.mentions(mentions.subList(start, end))));
     }
-    return new EncodedMentions(Rows.concatMentions(blocks));
+    return Rows.concatMentions(blocks);
   }
 
-  private Chunk encodeEntities(List<KbEntity> entities) throws IOException {
+  private EvaluationGraph.Entities encodeEntities(List<KbEntity> entities) throws IOException {
     List<EvaluationGraph.Entities> blocks = new ArrayList<>();
     for (int start = 0; start < entities.size(); start += ENCODE_BATCH) {
       int end = Math.min(entities.size(), start + ENCODE_BATCH);
       blocks.add(graph.encodeEntities(session, source.entities(entities.subList(start, end))));
     }
-    return new Chunk(Rows.concatEntities(blocks));
+    return Rows.concatEntities(blocks);
   }
 
-  private float[] goldScores(List<KbEntity> kb, int[] gold, EncodedMentions mentions)
+  private float[] goldScores(List<KbEntity> kb, int[] gold,
+      EvaluationGraph.Mentions mentions)
       throws IOException {
     float[] scores = new float[gold.length];
     for (int start = 0; start < gold.length; start += PAIR_BATCH) {
@@ -130,45 +131,33 @@ public final class ExhaustiveRanker {
       for (int b = start; b < end; b++) {
         entities.add(kb.get(gold[b]));
       }
-      EvaluationGraph.Entities encoded = encodeEntities(entities).entities;
+      EvaluationGraph.Entities encoded = encodeEntities(entities);
       int[] rows = new int[end - start];
       int first = start;
       Arrays.setAll(rows, i -> first + i);
-      float[] s = graph.pairScores(session, Rows.mentionRows(mentions.all, rows), encoded);
+      float[] s = graph.pairScores(session, Rows.mentionRows(mentions, rows), encoded);
       System.arraycopy(s, 0, scores, start, s.length);
     }
     return scores;
   }
 
-  private record Chunk(EvaluationGraph.Entities entities) {}
-
-  private static final class EncodedMentions {
-    private final EvaluationGraph.Mentions all;
-    private final float[] query;
-
-    EncodedMentions(EvaluationGraph.Mentions all) {
-      this.all = all;
-      this.query = all.query();
-    }
-  }
-
   /** Undecided pairs waiting for their exact score. */
   private final class PairBuffer {
-    private final EncodedMentions mentions;
+    private final EvaluationGraph.Mentions mentions;
     private final float[] goldScores;
     private final long[] higher;
     private final int[] mentionRows = new int[PAIR_BATCH];
     private final int[] entityRows = new int[PAIR_BATCH];
-    private Chunk chunk;
+    private EvaluationGraph.Entities chunk;
     private int size;
 
-    PairBuffer(EncodedMentions mentions, float[] goldScores, long[] higher) {
+    PairBuffer(EvaluationGraph.Mentions mentions, float[] goldScores, long[] higher) {
       this.mentions = mentions;
       this.goldScores = goldScores;
       this.higher = higher;
     }
 
-    void add(int mention, Chunk from, int entityRow) {
+    void add(int mention, EvaluationGraph.Entities from, int entityRow) {
       if (chunk != from) {
         flush();
         chunk = from;
@@ -186,8 +175,8 @@ public final class ExhaustiveRanker {
         return;
       }
       int[] m = Arrays.copyOf(mentionRows, size);
-      float[] s = graph.pairScores(session, Rows.mentionRows(mentions.all, m),
-          Rows.entityRows(chunk.entities, Arrays.copyOf(entityRows, size)));
+      float[] s = graph.pairScores(session, Rows.mentionRows(mentions, m),
+          Rows.entityRows(chunk, Arrays.copyOf(entityRows, size)));
       for (int i = 0; i < size; i++) {
         if (s[i] > goldScores[m[i]]) {
           higher[m[i]]++;
