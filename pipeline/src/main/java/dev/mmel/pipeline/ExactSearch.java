@@ -1,5 +1,6 @@
 package dev.mmel.pipeline;
 
+import dev.mmel.model.eval.InnerProduct;
 import dev.mmel.retriever.SearchHit;
 import java.util.List;
 import java.util.function.IntFunction;
@@ -25,7 +26,7 @@ final class ExactSearch {
     int[] ids = new int[limit];
     int size = 0;
     for (int i = 0; i < vectors.length; i++) {
-      float score = dot(query, vectors[i]);
+      float score = InnerProduct.dot(query, vectors[i]);
       if (size < limit) {
         scores[size] = score;
         ids[size] = i;
@@ -47,24 +48,6 @@ final class ExactSearch {
   }
 
   /** Four partial sums, so the multiply-adds need not wait on one accumulator in turn. */
-  static float dot(float[] a, float[] b) {
-    float s0 = 0;
-    float s1 = 0;
-    float s2 = 0;
-    float s3 = 0;
-    int i = 0;
-    for (int end = a.length - 3; i < end; i += 4) {
-      s0 += a[i] * b[i];
-      s1 += a[i + 1] * b[i + 1];
-      s2 += a[i + 2] * b[i + 2];
-      s3 += a[i + 3] * b[i + 3];
-    }
-    for (; i < a.length; i++) {
-      s0 += a[i] * b[i];
-    }
-    return (s0 + s1) + (s2 + s3);
-  }
-
   private static void siftUp(float[] scores, int[] ids, int at) {
     while (at > 0) {
       int parent = (at - 1) >>> 1;

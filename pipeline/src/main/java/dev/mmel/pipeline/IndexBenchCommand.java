@@ -2,6 +2,9 @@ package dev.mmel.pipeline;
 
 import dev.mmel.model.cli.CliExtension;
 import dev.mmel.model.cli.Progress;
+import dev.mmel.model.data.DatasetFormat;
+import dev.mmel.model.data.DatasetReaders;
+import dev.mmel.model.data.SharedData;
 import dev.mmel.retriever.EntityFilter;
 import dev.mmel.retriever.EntityIndex;
 import dev.mmel.retriever.EntityIndexStore;
@@ -39,11 +42,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-/** `mmel bench-index`: ANN quality and speed of the entity index stores on synthetic data. */
+/**
+ * `mmel bench-index`: ANN quality and speed of the entity index stores, on synthetic data or on
+ * a real KB encoded by a trained run.
+ */
 @Command(name = "bench-index", mixinStandardHelpOptions = true,
-    description = {"Benchmarks the entity index stores (embedded Lucene HNSW, Milvus) on "
-        + "synthetic clustered vectors: recall@k against exact search, queries per second at "
-        + "several concurrent clients, p50/p99 latency, build time and bytes on disk per entity.",
+    description = {"Benchmarks the entity index stores (embedded Lucene HNSW, Milvus): recall@k "
+        + "against exact search, queries per second at several concurrent clients, p50/p99 "
+        + "latency, build time and bytes on disk per entity. Data: synthetic clustered vectors "
+        + "(default), or with --run a real KB encoded by a `mmel train` run, searched with the "
+        + "run's query vectors of real mentions.",
         "Baselines are measured in the same run: exact brute-force inner-product search in "
         + "Java over the same vectors and queries (each search on one thread) for search, and "
         + "the same per-entity payload written to one flat file and fsynced for build time and "
@@ -74,6 +82,26 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
       description = "Milvus server, e.g. http://127.0.0.1:19530 (else MMEL_MILVUS_URI, else "
           + "infra/milvus.sh).")
   String milvusUri;
+
+  @Option(names = "--run", paramLabel = "DIR",
+      description = "Index a real KB encoded by this `mmel train` run (its best weights) and "
+          + "search with its query vectors of the first --queries mentions of --split, instead "
+          + "of synthetic data.")
+  Path run;
+
+  @Option(names = "--data", paramLabel = "PATH",
+      description = "With --run: the dataset (default: the shared WikiMEL data).")
+  Path dataPath;
+
+  @Option(names = "--split", defaultValue = "test",
+      description = "With --run: the split whose mentions are the queries (default "
+          + "${DEFAULT-VALUE}).")
+  String split;
+
+  @Option(names = "--feature-cache", defaultValue = ".cache/features", paramLabel = "DIR",
+      description = "With --run: where backbone features are cached (default "
+          + "${DEFAULT-VALUE}).")
+  Path featureCache;
 
   @Option(names = "--entities", paramLabel = "N", defaultValue = "100000",
       description = "Synthetic entities (default ${DEFAULT-VALUE}).")
@@ -133,32 +161,41 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
   public Integer call() throws Exception {
     checkOptions();
     Path home = Path.of(System.getProperty("mmel.home", ".")).toAbsolutePath();
-    String run = Long.toString(System.currentTimeMillis(), 36);
+    String runId = Long.toString(System.currentTimeMillis(), 36);
     Path work = (workDir != null ? workDir : home.resolve(".cache/bench-index"))
-        .toAbsolutePath().resolve("run-" + run);
-    IndexSchema schema = new IndexSchema(dim, HIDDEN_DIM, rerankPositions, rerankPositions);
+        .toAbsolutePath().resolve("run-" + runId);
     Progress progress = new Progress("bench-index");
-    progress.step(String.format(Locale.ROOT, "generating %,d synthetic %d-d entities and %,d "
-        + "queries", entities, dim, queries));
-    SyntheticEntities data = new SyntheticEntities(seed, entities, dim);
+    BenchData data;
+    if (run != null) {
+      data = EncodedKb.encode(DatasetReaders.open(dataPath != null ? dataPath
+          : SharedData.file("wikimel"), DatasetFormat.AUTO), split, queries, run,
+          featureCache, 2, progress);
+    } else {
+      progress.step(String.format(Locale.ROOT, "generating %,d synthetic %d-d entities and "
+          + "%,d queries", entities, dim, queries));
+      data = new SyntheticEntities(seed, entities, dim, queries,
+          new IndexSchema(dim, HIDDEN_DIM, rerankPositions, rerankPositions));
+    }
+    checkK(data.size());
+    IndexSchema schema = data.schema();
     float[][] vectors = data.vectors();
-    float[][] queryVectors = data.queries(queries);
+    float[][] queryVectors = data.queries();
 
     List<AutoCloseable> cleanup = new ArrayList<>();
     try {
       Files.createDirectories(work);
       cleanup.add(() -> BenchSupport.deleteTree(work));
-      Build flat = writeFlatFile(work.resolve("flat.bin"), data, vectors, schema);
+      Build flat = writeFlatFile(work.resolve("flat.bin"), data);
       List<Engine> engines = new ArrayList<>();
       engines.add(new Engine("exact brute force (baseline)",
-          new ExactSearch(vectors, SyntheticEntities::qid)::search, flat));
+          new ExactSearch(vectors, i -> data.record(i).qid())::search, flat));
       if (store != Stores.milvus) {
-        engines.add(embedded(work.resolve("embedded"), data, vectors, schema, cleanup));
+        engines.add(embedded(work.resolve("embedded"), data, cleanup));
       }
       if (store != Stores.embedded) {
-        engines.add(milvus(home, run, data, vectors, schema, cleanup));
+        engines.add(milvus(home, runId, data, cleanup));
       }
-      report(engines, queryVectors, progress);
+      report(engines, data, queryVectors, progress);
     } finally {
       closeAll(cleanup);
     }
@@ -177,11 +214,15 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
     for (int c : clients) {
       positive("--clients", c);
     }
-    int maxK = Math.min(entities, EntityIndex.MAX_RESULTS);
+  }
+
+  private void checkK(int size) {
+    int maxK = Math.min(size, EntityIndex.MAX_RESULTS);
     for (int k : ks) {
       if (k < 1 || k > maxK) {
         throw new ParameterException(spec.commandLine(), "--k must be within 1.." + maxK
-            + " (at most --entities and " + EntityIndex.MAX_RESULTS + "), got " + k);
+            + " (at most the entities indexed, " + size + ", and " + EntityIndex.MAX_RESULTS
+            + "), got " + k);
       }
     }
   }
@@ -196,22 +237,22 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
    * The baseline of build time and size: each entity's payload as the stores receive it
    * (retrieval floats, fp16 rerank features, record text), appended to one file and fsynced.
    */
-  private Build writeFlatFile(Path file, SyntheticEntities data, float[][] vectors,
-      IndexSchema schema) throws IOException {
+  private Build writeFlatFile(Path file, BenchData data) throws IOException {
     Progress progress = new Progress("bench-index flat file");
+    int entities = data.size();
     long nanos = 0;
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW,
         StandardOpenOption.WRITE)) {
       for (int from = 0; from < entities; from += UPSERT_BATCH) {
         int to = Math.min(entities, from + UPSERT_BATCH);
-        List<IndexedEntity> batch = data.entities(from, to, vectors, schema);
+        List<IndexedEntity> batch = data.entities(from, to);
         long t0 = System.nanoTime();
         for (IndexedEntity entity : batch) {
           byte[] rerank = entity.rerank().toFp16();
           byte[][] text = {entity.record().qid().getBytes(StandardCharsets.UTF_8),
               entity.record().name().getBytes(StandardCharsets.UTF_8),
               entity.record().description().getBytes(StandardCharsets.UTF_8)};
-          ByteBuffer buffer = ByteBuffer.allocate(4 * dim + rerank.length
+          ByteBuffer buffer = ByteBuffer.allocate(4 * entity.retrieval().length + rerank.length
               + Arrays.stream(text).mapToInt(t -> t.length).sum()).order(ByteOrder.LITTLE_ENDIAN);
           for (float value : entity.retrieval()) {
             buffer.putFloat(value);
@@ -237,18 +278,16 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
     return new Build(nanos / 1e9, bytes, "raw payload", "");
   }
 
-  private Engine embedded(Path root, SyntheticEntities data, float[][] vectors,
-      IndexSchema schema, List<AutoCloseable> cleanup) {
+  private Engine embedded(Path root, BenchData data, List<AutoCloseable> cleanup) {
     EmbeddedEntityIndexStore indexes = new EmbeddedEntityIndexStore(root);
     cleanup.add(indexes);
-    Built built = build("embedded", indexes, data, vectors, schema);
+    Built built = build("embedded", indexes, data);
     cleanup.add(built.live());
     return new Engine("embedded (Lucene HNSW)", searcher(built.live()),
         new Build(built.seconds(), DiskUsage.of(root), "index directory", ""));
   }
 
-  private Engine milvus(Path home, String run, SyntheticEntities data, float[][] vectors,
-      IndexSchema schema, List<AutoCloseable> cleanup) {
+  private Engine milvus(Path home, String run, BenchData data, List<AutoCloseable> cleanup) {
     String uri = milvusUri != null ? milvusUri : System.getenv("MMEL_MILVUS_URI");
     if (uri == null || uri.isBlank()) {
       LocalMilvus server = LocalMilvus.acquire(home);
@@ -264,18 +303,20 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
     cleanup.add(() -> dropMilvusBuild(indexes, config, prefix));
     Optional<Path> dataDir = LocalMilvus.dataDirectory(home, config.uri());
     Optional<DiskUsage.Milvus> before = dataDir.map(DiskUsage.Milvus::of);
-    Built built = build("milvus", indexes, data, vectors, schema);
+    Built built = build("milvus", indexes, data);
     cleanup.add(built.live());
     return new Engine("Milvus 2.3 (HNSW)", searcher(built.live()),
-        milvusBuild(built.seconds(), schema, dataDir, before));
+        milvusBuild(built.seconds(), data, dataDir, before));
   }
 
-  private Build milvusBuild(double seconds, IndexSchema schema, Optional<Path> dataDir,
+  private Build milvusBuild(double seconds, BenchData data, Optional<Path> dataDir,
       Optional<DiskUsage.Milvus> before) {
-    int rerankChars = base64Length(2 * schema.rerankFloats());
+    int entities = data.size();
+    int dim = data.schema().retrievalDim();
+    int rerankChars = base64Length(2 * data.schema().rerankFloats());
     String computed = String.format(Locale.ROOT, "a Milvus row holds about %,d B: the vector "
         + "(%,d B), the fp16 rerank features as Base64 (%,d B) and the record text",
-        4 * dim + rerankChars + recordBytes(), 4 * dim, rerankChars);
+        4 * dim + rerankChars + recordBytes(data), 4 * dim, rerankChars);
     if (before.isEmpty()) {
       return new Build(seconds, -1, "n/a: the server's data directory is not local",
           "Milvus: " + computed + ".");
@@ -294,10 +335,11 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
   }
 
   /** Record text as the flat file holds it: QID, name and description. */
-  private int recordBytes() {
+  private static int recordBytes(BenchData data) {
     long total = 0;
+    int entities = data.size();
     for (int i = 0; i < entities; i++) {
-      EntityRecord record = SyntheticEntities.record(i);
+      EntityRecord record = data.record(i);
       total += (record.qid() + record.name() + record.description())
           .getBytes(StandardCharsets.UTF_8).length;
     }
@@ -330,16 +372,16 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
    * build time counts only the store's calls (the synthetic data is made outside the clock),
    * and includes writing the rerank features and records, the real per-entity payload.
    */
-  private Built build(String label, EntityIndexStore indexes, SyntheticEntities data,
-      float[][] vectors, IndexSchema schema) {
+  private Built build(String label, EntityIndexStore indexes, BenchData data) {
     Progress progress = new Progress("bench-index " + label + " build");
+    int entities = data.size();
     long t0 = System.nanoTime();
-    EntityIndex build = indexes.openBuild(BUILD_ID, MODEL_VERSION, schema);
+    EntityIndex build = indexes.openBuild(BUILD_ID, MODEL_VERSION, data.schema());
     long nanos = System.nanoTime() - t0;
     try {
       for (int from = 0; from < entities; from += UPSERT_BATCH) {
         int to = Math.min(entities, from + UPSERT_BATCH);
-        List<IndexedEntity> batch = data.entities(from, to, vectors, schema);
+        List<IndexedEntity> batch = data.entities(from, to);
         t0 = System.nanoTime();
         build.upsert(batch);
         nanos += System.nanoTime() - t0;
@@ -373,7 +415,8 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
   /** One timed configuration: an engine at one k and one number of clients. */
   private record Config(int engine, int k, int clients) {}
 
-  private void report(List<Engine> engines, float[][] queryVectors, Progress progress) {
+  private void report(List<Engine> engines, BenchData data, float[][] queryVectors,
+      Progress progress) {
     int maxK = Arrays.stream(ks).max().orElseThrow();
     progress.step("exact top-" + maxK + " of every query (the truth recall is measured against)");
     List<List<SearchHit>> truth = SearchLoad.run(engines.get(0).searcher(), queryVectors, maxK,
@@ -412,8 +455,8 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
       }
     }
     progress.done("search measured");
-    printSearch(engines, configs, recall, qps, p50, p99, queryVectors.length);
-    printBuild(engines);
+    printSearch(engines, data, configs, recall, qps, p50, p99);
+    printBuild(engines, data.size());
   }
 
   private static double recall(List<List<SearchHit>> found, List<List<SearchHit>> truth, int k) {
@@ -428,16 +471,10 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
     return sum / found.size();
   }
 
-  private void printSearch(List<Engine> engines, List<Config> configs, double[][] recall,
-      double[][] qps, double[][] p50, double[][] p99, int queryCount) {
-    System.out.printf(Locale.ROOT, "Synthetic data, not WikiMEL: %,d entities, %d-d retrieval "
-        + "vectors in %,d skewed Gaussian clusters on a %d-d latent subspace plus isotropic "
-        + "noise, log-normal lengths; %,d queries near random entities; seed %d. Rows also "
-        + "carry %,d fp16 rerank floats and a short record. %d cores; medians of %d "
-        + "interleaved rounds.%n%n", entities, dim, SyntheticEntities.clusters(entities),
-        Math.min(SyntheticEntities.LATENT_DIM, dim), queryCount, seed,
-        new IndexSchema(dim, HIDDEN_DIM, rerankPositions, rerankPositions).rerankFloats(),
-        Runtime.getRuntime().availableProcessors(), rounds);
+  private void printSearch(List<Engine> engines, BenchData data, List<Config> configs,
+      double[][] recall, double[][] qps, double[][] p50, double[][] p99) {
+    System.out.printf(Locale.ROOT, "%s %d cores; medians of %d interleaved rounds.%n%n",
+        data.describe(), Runtime.getRuntime().availableProcessors(), rounds);
     System.out.println("| store | k | clients | recall@k | QPS | ratio to exact | p50 ms "
         + "| p99 ms |");
     System.out.println("|---|---|---|---|---|---|---|---|");
@@ -458,7 +495,7 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
     System.out.println();
   }
 
-  private void printBuild(List<Engine> engines) {
+  private void printBuild(List<Engine> engines, int entities) {
     Build baseline = engines.get(0).build();
     System.out.println("| build of " + String.format(Locale.ROOT, "%,d", entities)
         + " entities | seconds | seconds per 100k entities | ratio to flat file | bytes per "

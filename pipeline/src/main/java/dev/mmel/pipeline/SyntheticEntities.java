@@ -7,6 +7,7 @@ import dev.mmel.retriever.RerankFeatures;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 
@@ -35,7 +36,7 @@ import java.util.stream.IntStream;
  * <p>Rerank features are uniform in [-0.05, 0.05]; records are short ("Synthetic entity 17"),
  * about the size of a WikiMEL name and description.
  */
-final class SyntheticEntities {
+final class SyntheticEntities implements BenchData {
   static final int LATENT_DIM = 64;
   private static final double WITHIN_CLUSTER = 0.5;
   private static final double QUERY_SHIFT = 0.25;
@@ -50,16 +51,21 @@ final class SyntheticEntities {
   private final long seed;
   private final int count;
   private final int dim;
+  private final int queryCount;
+  private final IndexSchema schema;
+  private float[][] vectors;
   private final int latentDim;
   private final double[][] centres;
   private final double[] clusterCdf;
   /** Column j of the projection, already scaled by its spectrum weight. */
   private final float[][] projection;
 
-  SyntheticEntities(long seed, int count, int dim) {
+  SyntheticEntities(long seed, int count, int dim, int queryCount, IndexSchema schema) {
     this.seed = seed;
     this.count = count;
     this.dim = dim;
+    this.queryCount = queryCount;
+    this.schema = schema;
     this.latentDim = Math.min(LATENT_DIM, dim);
     SplittableRandom shape = random(SHAPE, 0);
     int clusters = clusters(count);
@@ -95,16 +101,31 @@ final class SyntheticEntities {
     return "Q" + (entity + 1);
   }
 
-  /** Every entity's retrieval vector, generated in parallel. */
-  float[][] vectors() {
-    float[][] vectors = new float[count][];
-    IntStream.range(0, count).parallel().forEach(i -> vectors[i] = vector(i));
+  @Override
+  public int size() {
+    return count;
+  }
+
+  @Override
+  public IndexSchema schema() {
+    return schema;
+  }
+
+  /** Every entity's retrieval vector, generated in parallel on first use. */
+  @Override
+  public synchronized float[][] vectors() {
+    if (vectors == null) {
+      float[][] generated = new float[count][];
+      IntStream.range(0, count).parallel().forEach(i -> generated[i] = vector(i));
+      vectors = generated;
+    }
     return vectors;
   }
 
-  float[][] queries(int queries) {
-    float[][] out = new float[queries][];
-    IntStream.range(0, queries).parallel().forEach(q -> {
+  @Override
+  public float[][] queries() {
+    float[][] out = new float[queryCount][];
+    IntStream.range(0, queryCount).parallel().forEach(q -> {
       SplittableRandom random = random(QUERIES, q);
       double[] z = latent(random.nextInt(count));
       for (int j = 0; j < latentDim; j++) {
@@ -115,16 +136,27 @@ final class SyntheticEntities {
     return out;
   }
 
-  /** Entities {@code from..to-1}, with the vectors from {@link #vectors}. */
-  List<IndexedEntity> entities(int from, int to, float[][] vectors, IndexSchema schema) {
+  @Override
+  public List<IndexedEntity> entities(int from, int to) {
+    float[][] all = vectors();
     List<IndexedEntity> entities = new ArrayList<>(to - from);
     for (int i = from; i < to; i++) {
-      entities.add(new IndexedEntity(record(i), vectors[i], rerank(i, schema)));
+      entities.add(new IndexedEntity(record(i), all[i], rerank(i, schema)));
     }
     return entities;
   }
 
-  static EntityRecord record(int entity) {
+  @Override
+  public String describe() {
+    return String.format(Locale.ROOT, "SYNTHETIC data, not WikiMEL: %,d entities, %d-d "
+        + "retrieval vectors in %,d skewed Gaussian clusters on a %d-d latent subspace plus "
+        + "isotropic noise, log-normal lengths; %,d queries near random entities; seed %d. "
+        + "Rows also carry %,d fp16 rerank floats and a short record.", count, dim,
+        clusters(count), latentDim, queryCount, seed, schema.rerankFloats());
+  }
+
+  @Override
+  public EntityRecord record(int entity) {
     return new EntityRecord(qid(entity), "Synthetic entity " + (entity + 1), List.of(),
         "synthetic entity of the mmel index benchmark", "");
   }

@@ -81,7 +81,7 @@ class IndexBenchCommandTest {
       assertTrue(number(row[4]) > rerankBytes, "bytes per entity: " + where);
       assertTrue(number(row[5]) > 0.9, "bytes against the raw payload: " + where);
     }
-    assertTrue(run.out().contains("Synthetic data, not WikiMEL: 2,000 entities, 32-d"),
+    assertTrue(run.out().contains("SYNTHETIC data, not WikiMEL: 2,000 entities, 32-d"),
         run.out());
     assertTrue(run.err().contains("round 1 of 1"), "progress goes to stderr: " + run.err());
     assertTrue(leftovers(work).isEmpty(), "work files left behind: " + leftovers(work));

@@ -2,25 +2,18 @@ package dev.mmel.model.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.mmel.model.bge.BgeSmallEncoder;
 import dev.mmel.model.data.LabelledMention;
 import dev.mmel.model.data.LinkingDataset;
 import dev.mmel.model.eval.DualEncoderRanker;
 import dev.mmel.model.eval.ExhaustiveRanker;
 import dev.mmel.model.eval.RankMetrics;
-import dev.mmel.model.graph.EvaluationGraph;
-import dev.mmel.model.io.Sha256;
-import dev.mmel.model.train.Checkpoint;
 import dev.mmel.model.train.FrozenTextFeatures;
-import dev.mmel.model.train.FrozenTextRun;
-import java.nio.file.Files;
+import dev.mmel.model.train.TrainedRun;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.tensorflow.Graph;
-import org.tensorflow.Session;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -76,38 +69,29 @@ final class EvaluateCommand implements Callable<Integer> {
     if (limit > 0 && mentions.size() > limit) {
       mentions = mentions.subList(0, limit);
     }
-    FrozenTextRun runConfig = subject.run != null ? FrozenTextRun.read(subject.run) : null;
-    int textPositions = runConfig != null ? runConfig.inputs().positions() : positions;
-    FrozenTextFeatures.Prepared prepared = FrozenTextFeatures.prepare(options.featureCache,
-        textPositions, options.threads, dataset.kb(), mentions);
     Map<String, Object> report = new LinkedHashMap<>();
     int[] ranks;
     long exactPairs = -1;
     long pairs = -1;
-    long rankStart = System.nanoTime();
-    if (runConfig == null) {
+    long rankStart;
+    if (subject.run == null) {
+      FrozenTextFeatures.Prepared prepared = FrozenTextFeatures.prepare(options.featureCache,
+          positions, options.threads, dataset.kb(), mentions);
       report.put("model", "bge-small dual encoder (cosine of pooled vectors, untrained)");
       report.put("model_version", prepared.backboneId());
+      rankStart = System.nanoTime();
       ranks = new DualEncoderRanker(prepared.source().cache())
           .rank(dataset.kb(), mentions, new Progress("ranking"));
     } else {
-      if (!runConfig.backboneId().equals(prepared.backboneId())) {
-        throw new IllegalArgumentException(subject.run + " was trained on backbone "
-            + runConfig.backboneId() + ", this build has " + prepared.backboneId());
-      }
-      Path weightsFile = subject.run.resolve("best/weights.safetensors");
-      if (!Files.isRegularFile(weightsFile)) {
-        throw new IllegalArgumentException(weightsFile + " is missing: the run has not "
-            + "validated yet (train with more epochs or a smaller --validate-every)");
-      }
-      report.put("model", "MMoE matcher over frozen bge-small, gate "
-          + runConfig.inputs().matcher().gateMode().id());
-      report.put("model_version", "head-" + Sha256.of(weightsFile).substring(0, 16));
-      try (Graph graph = new Graph(); Session session = new Session(graph)) {
-        EvaluationGraph evaluation = EvaluationGraph.overFeatures(graph, runConfig.inputs());
-        evaluation.writeParameters(session, Checkpoint.read(weightsFile));
-        ExhaustiveRanker.Outcome outcome = new ExhaustiveRanker(evaluation, session,
-            prepared.source(), kbChunk).rank(dataset.kb(), mentions, new Progress("ranking"));
+      try (TrainedRun run = TrainedRun.open(subject.run, options.featureCache, options.threads,
+          dataset.kb(), mentions)) {
+        report.put("model", "MMoE matcher over frozen bge-small, gate "
+            + run.config().inputs().matcher().gateMode().id());
+        report.put("model_version", run.modelVersion());
+        rankStart = System.nanoTime();
+        ExhaustiveRanker.Outcome outcome = new ExhaustiveRanker(run.evaluation(),
+            run.session(), run.source(), kbChunk)
+            .rank(dataset.kb(), mentions, new Progress("ranking"));
         ranks = outcome.ranks();
         exactPairs = outcome.exactPairs();
         pairs = outcome.pairs();

@@ -7,12 +7,20 @@ import dev.mmel.model.data.LinkingDataset;
 import dev.mmel.model.graph.AdamW;
 import dev.mmel.model.graph.EvaluationGraph;
 import dev.mmel.model.graph.TrainingGraph;
+import dev.mmel.model.data.KbEntity;
+import dev.mmel.model.train.BatchOrder;
 import dev.mmel.model.train.FrozenTextFeatures;
+import dev.mmel.model.train.FrozenTextSource;
+import dev.mmel.model.train.NeighbourBatches;
+import dev.mmel.model.train.ShuffledBatches;
 import dev.mmel.model.train.FrozenTextRun;
 import dev.mmel.model.train.TrainSettings;
 import dev.mmel.model.train.Trainer;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -21,7 +29,10 @@ import org.tensorflow.Graph;
 import org.tensorflow.Session;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = {"Train the MMoE matcher over the frozen bge-small-en-v1.5 text backbone "
@@ -76,11 +87,21 @@ final class TrainCommand implements Callable<Integer> {
       description = "Rank only the first N validation mentions (default 0 = all).")
   int validationLimit;
 
+  @Option(names = "--hard-negatives", paramLabel = "G", defaultValue = "0",
+      description = {"Build each batch from groups of G training mentions whose gold entities "
+          + "are nearest neighbours in the frozen backbone's pooled space, so in-batch negatives "
+          + "are hard (2..batch size). Default 0: spec 7's shuffled batches.",
+          "The objective is unchanged; only which negatives share a batch."})
+  int hardNegatives;
+
   @Option(names = "--train-limit", defaultValue = "0",
       description = "Train on the first N training mentions only (default 0 = all).")
   int trainLimit;
 
 
+
+  @Spec
+  CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
@@ -94,6 +115,11 @@ final class TrainCommand implements Callable<Integer> {
         seed != null ? seed : preset.seed(),
         lr != null ? AdamW.spec(lr) : preset.optimiser(),
         validationLimit, preset.calibrationBatches(), preset.kbChunk());
+    if (hardNegatives != 0 && (hardNegatives < 2 || hardNegatives > settings.batchSize())) {
+      throw new ParameterException(spec.commandLine(), "--hard-negatives must be 0 (shuffled "
+          + "batches) or within 2..--batch-size (" + settings.batchSize() + "), got "
+          + hardNegatives);
+    }
     List<LabelledMention> train = dataset.split("train");
     if (trainLimit > 0 && train.size() > trainLimit) {
       train = train.subList(0, trainLimit);
@@ -111,24 +137,31 @@ final class TrainCommand implements Callable<Integer> {
     FrozenTextRun runConfig = FrozenTextRun.of(prepared.backboneId(), 384, positions,
         new MatcherConfig(96, 4, k, GateMode.parse(gate), settings.batchSize()));
     runConfig.write(run);
+    BatchOrder batchOrder = hardNegatives == 0
+        ? new ShuffledBatches(settings.batchSize(), settings.seed())
+        : NeighbourBatches.of(train, goldVectors(dataset, train, prepared), settings.batchSize(),
+            hardNegatives, settings.seed(), new Progress("hard batches"));
     System.out.printf(Locale.ROOT, "training %s: %d train / %d validation mentions, KB %d, "
-        + "lr %s, batch %d, k %d, gate %s%n", dataset.name(), train.size(), validation.size(),
-        dataset.kb().size(), settings.optimiser().learningRate(), settings.batchSize(), k, gate);
+        + "lr %s, batch %d, k %d, gate %s, %s%n", dataset.name(), train.size(),
+        validation.size(), dataset.kb().size(), settings.optimiser().learningRate(),
+        settings.batchSize(), k, gate, batchOrder.describe());
     try (Graph trainGraph = new Graph(); Session trainSession = new Session(trainGraph);
         Graph evalGraph = new Graph(); Session evalSession = new Session(evalGraph)) {
       TrainingGraph training =
           TrainingGraph.overFeatures(trainGraph, runConfig.inputs(), settings.optimiser());
       EvaluationGraph evaluation = EvaluationGraph.overFeatures(evalGraph, runConfig.inputs());
       Trainer trainer = new Trainer(training, trainSession, evaluation, evalSession,
-          prepared.source(), settings, System.out);
+          prepared.source(), settings, batchOrder, System.out);
       Trainer.Summary summary = trainer.train(dataset.kb(), train, validation, run,
           Trainer.initialWeights(training.layout(), settings.seed(), Map.of()), resume);
       System.out.println();
-      System.out.println("| epoch | mean loss | mentions/s | validation MRR | seconds |");
-      System.out.println("|---|---|---|---|---|");
+      System.out.println("| epoch | mean loss | CE terms | mentions/s | validation MRR "
+          + "| seconds |");
+      System.out.println("|---|---|---|---|---|---|");
       for (Trainer.EpochRecord r : summary.epochs()) {
-        System.out.printf(Locale.ROOT, "| %d | %.4f | %.1f | %s | %.0f |%n", r.epoch(),
-            r.meanLoss(), r.itemsPerSecond(),
+        System.out.printf(Locale.ROOT, "| %d | %.4f | %s | %.1f | %s | %.0f |%n", r.epoch(),
+            r.meanLoss(), r.termLosses() == null ? "" : Trainer.terms(r.termLosses(), 1),
+            r.itemsPerSecond(),
             r.validationMrr() == null ? "" : String.format(Locale.ROOT, "%.2f",
                 r.validationMrr()), r.seconds());
       }
@@ -139,5 +172,21 @@ final class TrainCommand implements Callable<Integer> {
     }
     System.out.println(dataset.report().summary());
     return 0;
+  }
+
+  /** The backbone's pooled (L2-normalised) vector of every gold entity of the training set. */
+  private static Map<String, float[]> goldVectors(LinkingDataset dataset,
+      List<LabelledMention> train, FrozenTextFeatures.Prepared prepared) throws IOException {
+    Map<String, KbEntity> byQid = new HashMap<>();
+    dataset.kb().forEach(e -> byQid.put(e.qid(), e));
+    List<String> golds = train.stream().map(LabelledMention::answerQid).distinct().toList();
+    float[] pooled = prepared.source().cache().readPooled(golds.stream()
+        .map(q -> FrozenTextSource.entityText(byQid.get(q))).toList());
+    int width = pooled.length / Math.max(1, golds.size());
+    Map<String, float[]> vectors = new HashMap<>();
+    for (int i = 0; i < golds.size(); i++) {
+      vectors.put(golds.get(i), Arrays.copyOfRange(pooled, i * width, (i + 1) * width));
+    }
+    return vectors;
   }
 }

@@ -39,9 +39,12 @@ public final class Trainer {
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  /** One epoch's line of the summary table. */
-  public record EpochRecord(int epoch, double meanLoss, double itemsPerSecond, Double validationMrr,
-      double seconds) {}
+  /**
+   * One epoch's line of the summary table; {@code termLosses} are the means of CE(S), CE(S_text),
+   * CE(S_image) and CE(S_cross), whose sum is {@code meanLoss}.
+   */
+  public record EpochRecord(int epoch, double meanLoss, double[] termLosses,
+      double itemsPerSecond, Double validationMrr, double seconds) {}
 
   /** What a run did: per-epoch records, the best validation MRR and its epoch. */
   public record Summary(List<EpochRecord> epochs, double bestMrr, int bestEpoch,
@@ -53,17 +56,19 @@ public final class Trainer {
   private final Session evaluationSession;
   private final SideBatchSource source;
   private final TrainSettings settings;
+  private final BatchOrder batchOrder;
   private final PrintStream out;
 
   public Trainer(TrainingGraph training, Session trainingSession, EvaluationGraph evaluation,
       Session evaluationSession, SideBatchSource source, TrainSettings settings,
-      PrintStream out) {
+      BatchOrder batchOrder, PrintStream out) {
     this.training = training;
     this.trainingSession = trainingSession;
     this.evaluation = evaluation;
     this.evaluationSession = evaluationSession;
     this.source = source;
     this.settings = settings;
+    this.batchOrder = batchOrder;
     this.out = out;
   }
 
@@ -108,14 +113,13 @@ public final class Trainer {
     boolean stoppedEarly = false;
     for (int epoch = state.epochsDone + 1; epoch <= settings.epochs(); epoch++) {
       long epochStart = System.nanoTime();
-      List<LabelledMention> order = new ArrayList<>(train);
-      Collections.shuffle(order, new Random(settings.seed() * 1_000_003L + epoch));
+      List<List<LabelledMention>> batchList = batchOrder.batches(train, epoch);
       double lossSum = 0;
+      double[] termSums = new double[4];
       int batches = 0;
+      int done = 0;
       Progress progress = new Progress("epoch " + epoch + "/" + settings.epochs());
-      for (int start = 0; start + 1 < order.size(); start += settings.batchSize()) {
-        List<LabelledMention> batch =
-            order.subList(start, Math.min(order.size(), start + settings.batchSize()));
+      for (List<LabelledMention> batch : batchList) {
         TrainingGraph.Losses losses = training.step(trainingSession, source.mentions(batch),
             source.entities(golds(batch, byQid)));
         if (!Float.isFinite(losses.total())) {
@@ -123,10 +127,16 @@ public final class Trainer {
               + ": the loss is " + losses.total() + "; lower --lr");
         }
         lossSum += losses.total();
+        termSums[0] += losses.score();
+        termSums[1] += losses.text();
+        termSums[2] += losses.image();
+        termSums[3] += losses.cross();
         batches++;
         state.losses.add((double) losses.total());
-        progress.count(Math.min(order.size(), start + settings.batchSize()), order.size(),
-            String.format(Locale.ROOT, "mentions, loss %.4f", lossSum / batches));
+        done += batch.size();
+        progress.count(done, train.size(),
+            String.format(Locale.ROOT, "mentions, loss %.4f (%s)", lossSum / batches,
+                terms(termSums, batches)));
       }
       double seconds = (System.nanoTime() - epochStart) / 1e9;
       Double mrr = null;
@@ -145,8 +155,12 @@ public final class Trainer {
         }
       }
       state.epochsDone = epoch;
-      state.records.add(new EpochRecord(epoch, lossSum / Math.max(1, batches),
-          order.size() / seconds, mrr, seconds));
+      double[] termLosses = new double[termSums.length];
+      for (int i = 0; i < termSums.length; i++) {
+        termLosses[i] = termSums[i] / Math.max(1, batches);
+      }
+      state.records.add(new EpochRecord(epoch, lossSum / Math.max(1, batches), termLosses,
+          done / seconds, mrr, seconds));
       checkpoint(runDir, state);
       if (state.validationsSinceBest >= settings.patience()) {
         out.printf(Locale.ROOT, "early stop: no better validation MRR for %d validations%n",
@@ -157,6 +171,17 @@ public final class Trainer {
     }
     return new Summary(List.copyOf(state.records), state.bestMrr, state.bestEpoch, stoppedEarly,
         (System.nanoTime() - started) / 1e9);
+  }
+
+  /** The four CE terms' running means, labelled as in spec 7. */
+  public static String terms(double[] sums, int batches) {
+    String[] names = {"S", "S_text", "S_image", "S_cross"};
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < names.length; i++) {
+      text.append(i == 0 ? "" : ", ").append(names[i]).append(' ')
+          .append(String.format(Locale.ROOT, "%.3f", sums[i] / Math.max(1, batches)));
+    }
+    return text.toString();
   }
 
   /** Validation metrics and the weights they were measured with (frozen means included). */

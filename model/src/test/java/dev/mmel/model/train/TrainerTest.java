@@ -133,7 +133,8 @@ class TrainerTest {
         Session es = new Session(eg)) {
       TrainingGraph training = TrainingGraph.overFeatures(tg, inputs, settings.optimiser());
       EvaluationGraph evaluation = EvaluationGraph.overFeatures(eg, inputs);
-      Trainer trainer = new Trainer(training, ts, evaluation, es, set, settings, QUIET);
+      Trainer trainer = new Trainer(training, ts, evaluation, es, set, settings,
+          new ShuffledBatches(settings.batchSize(), settings.seed()), QUIET);
       return trainer.train(set.kb, set.train, validation, runDir,
           Trainer.initialWeights(training.layout(), settings.seed(), Map.of()), resume);
     }
