@@ -34,8 +34,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -149,7 +151,20 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
   }
 
   /** A search engine under test and what its build cost; the first one is the baseline. */
-  private record Engine(String name, SearchLoad.Searcher searcher, Build build) {}
+  private record Engine(String name, SearchLoad.Searcher searcher, Build build, Memory memory) {}
+
+  /**
+   * Memory an engine holds: {@code now} minus {@code before} (taken before its build), read
+   * after the searches; {@code note} says what was measured.
+   */
+  private record Memory(OptionalLong before, Supplier<OptionalLong> now, String note) {
+    OptionalLong held() {
+      OptionalLong after = now.get();
+      return before.isPresent() && after.isPresent()
+          ? OptionalLong.of(Math.max(0, after.getAsLong() - before.getAsLong()))
+          : OptionalLong.empty();
+    }
+  }
 
   /**
    * Build figures; {@code bytes} is negative where nothing could be measured; {@code detail},
@@ -187,8 +202,11 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
       cleanup.add(() -> BenchSupport.deleteTree(work));
       Build flat = writeFlatFile(work.resolve("flat.bin"), data);
       List<Engine> engines = new ArrayList<>();
+      long rawVectors = 4L * schema.retrievalDim() * data.size();
       engines.add(new Engine("exact brute force (baseline)",
-          new ExactSearch(vectors, i -> data.record(i).qid())::search, flat));
+          new ExactSearch(vectors, i -> data.record(i).qid())::search, flat,
+          new Memory(OptionalLong.of(0), () -> OptionalLong.of(rawVectors),
+              "the retrieval vectors as float arrays")));
       if (store != Stores.milvus) {
         engines.add(embedded(work.resolve("embedded"), data, cleanup));
       }
@@ -279,12 +297,15 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
   }
 
   private Engine embedded(Path root, BenchData data, List<AutoCloseable> cleanup) {
+    OptionalLong before = ResidentMemory.ofThisJvm();
     EmbeddedEntityIndexStore indexes = new EmbeddedEntityIndexStore(root);
     cleanup.add(indexes);
     Built built = build("embedded", indexes, data);
     cleanup.add(built.live());
     return new Engine("embedded (Lucene HNSW)", searcher(built.live()),
-        new Build(built.seconds(), DiskUsage.of(root), "index directory", ""));
+        new Build(built.seconds(), DiskUsage.of(root), "index directory", ""),
+        new Memory(before, ResidentMemory::ofThisJvm, "growth of this JVM's heap after GC "
+            + "plus its resident memory-mapped files (the open live index, searched)"));
   }
 
   private Engine milvus(Path home, String run, BenchData data, List<AutoCloseable> cleanup) {
@@ -302,11 +323,18 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
     cleanup.add(indexes);
     cleanup.add(() -> dropMilvusBuild(indexes, config, prefix));
     Optional<Path> dataDir = LocalMilvus.dataDirectory(home, config.uri());
+    Optional<Long> serverGroup = LocalMilvus.processGroup(home, config.uri());
+    Supplier<OptionalLong> serverRss = () -> serverGroup.isPresent()
+        ? ResidentMemory.ofProcessGroup(serverGroup.get()) : OptionalLong.empty();
+    OptionalLong rssBefore = serverRss.get();
     Optional<DiskUsage.Milvus> before = dataDir.map(DiskUsage.Milvus::of);
     Built built = build("milvus", indexes, data);
     cleanup.add(built.live());
     return new Engine("Milvus 2.3 (HNSW)", searcher(built.live()),
-        milvusBuild(built.seconds(), data, dataDir, before));
+        milvusBuild(built.seconds(), data, dataDir, before),
+        new Memory(rssBefore, serverRss, serverGroup.isPresent()
+            ? "growth of the server's resident set (all its processes), collection loaded"
+            : "n/a: not the server infra/milvus.sh runs here"));
   }
 
   private Build milvusBuild(double seconds, BenchData data, Optional<Path> dataDir,
@@ -455,8 +483,11 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
       }
     }
     progress.done("search measured");
+    progress.step("memory held by each engine");
+    List<OptionalLong> memory = engines.stream().map(engine -> engine.memory().held()).toList();
     printSearch(engines, data, configs, recall, qps, p50, p99);
     printBuild(engines, data.size());
+    printMemory(engines, memory, data.size());
   }
 
   private static double recall(List<List<SearchHit>> found, List<List<SearchHit>> truth, int k) {
@@ -523,6 +554,25 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
         + "opening the live index (one run each, not interleaved); it includes writing the "
         + "rerank features and records. Ratio to flat file: time over the time to write the "
         + "same payload to one file.");
+  }
+
+  private static void printMemory(List<Engine> engines, List<OptionalLong> memory,
+      int entities) {
+    System.out.println();
+    System.out.println("| memory of " + String.format(Locale.ROOT, "%,d", entities)
+        + " entities | bytes per entity in memory | ratio to the raw vectors | measured |");
+    System.out.println("|---|---|---|---|");
+    long baseline = memory.get(0).orElse(1);
+    for (int e = 0; e < engines.size(); e++) {
+      OptionalLong held = memory.get(e);
+      String name = e == 0 ? "raw retrieval vectors (baseline)" : engines.get(e).name();
+      System.out.printf(Locale.ROOT, "| %s | %s | %s | %s |%n", name,
+          held.isPresent() ? String.format(Locale.ROOT, "%,d", held.getAsLong() / entities)
+              : "n/a",
+          held.isPresent() ? String.format(Locale.ROOT, "%.2f",
+              (double) held.getAsLong() / baseline) : "n/a",
+          engines.get(e).memory().note());
+    }
   }
 
   /** The exact search at the same k and number of clients. */

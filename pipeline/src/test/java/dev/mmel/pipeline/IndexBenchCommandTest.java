@@ -26,6 +26,8 @@ class IndexBenchCommandTest {
   private static final String BUILD_HEADER = "| build of 2,000 entities | seconds | seconds per "
       + "100k entities | ratio to flat file | bytes per entity on disk | ratio to raw payload "
       + "| measured |";
+  private static final String MEMORY_HEADER = "| memory of 2,000 entities | bytes per entity "
+      + "in memory | ratio to the raw vectors | measured |";
   private static final String EXACT = "exact brute force (baseline)";
   private static final String EMBEDDED = "embedded (Lucene HNSW)";
 
@@ -81,6 +83,12 @@ class IndexBenchCommandTest {
       assertTrue(number(row[4]) > rerankBytes, "bytes per entity: " + where);
       assertTrue(number(row[5]) > 0.9, "bytes against the raw payload: " + where);
     }
+    List<String[]> memory = table(run.out(), MEMORY_HEADER);
+    assertEquals(2, memory.size(), run.out());
+    // 32 floats of 4 bytes per entity; the index holds at least its vectors.
+    assertEquals(128, number(memory.get(0)[1]), 0, run.out());
+    assertEquals(EMBEDDED, memory.get(1)[0]);
+    assertTrue(number(memory.get(1)[1]) > 0, "bytes per entity in memory: " + run.out());
     assertTrue(run.out().contains("SYNTHETIC data, not WikiMEL: 2,000 entities, 32-d"),
         run.out());
     assertTrue(run.err().contains("round 1 of 1"), "progress goes to stderr: " + run.err());

@@ -90,6 +90,23 @@ public final class LocalMilvus implements AutoCloseable {
     }
   }
 
+  /**
+   * The process group of the server {@code infra/milvus.sh} under {@code root} runs (its
+   * launcher's pid leads it), if {@code uri} is that server; empty for any other server.
+   */
+  public static Optional<Long> processGroup(Path root, String uri) {
+    Path pidFile = root.resolve(".cache/milvus.pid");
+    if (dataDirectory(root, uri).isEmpty() || !Files.isRegularFile(pidFile)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Long.parseLong(Files.readString(pidFile, StandardCharsets.UTF_8)
+          .strip()));
+    } catch (IOException | NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
   @Override
   public void close() {
     if (!startedHere) {
