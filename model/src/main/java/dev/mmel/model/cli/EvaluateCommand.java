@@ -7,6 +7,14 @@ import dev.mmel.model.data.LinkingDataset;
 import dev.mmel.model.eval.DualEncoderRanker;
 import dev.mmel.model.eval.ExhaustiveRanker;
 import dev.mmel.model.eval.RankMetrics;
+import dev.mmel.model.config.ModelConfig;
+import dev.mmel.model.data.SharedData;
+import dev.mmel.model.graph.EvaluationGraph;
+import dev.mmel.model.image.ImagePreprocessor;
+import dev.mmel.model.io.ModelDirectory;
+import dev.mmel.model.text.ClipTokenizer;
+import dev.mmel.model.train.Checkpoint;
+import dev.mmel.model.train.ClipSideSource;
 import dev.mmel.model.train.FrozenTextFeatures;
 import dev.mmel.model.train.TrainedRun;
 import java.nio.file.Path;
@@ -14,6 +22,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.tensorflow.Graph;
+import org.tensorflow.Session;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -22,14 +32,21 @@ import picocli.CommandLine.Option;
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
     description = {"Rank every mention of a split against the whole KB (spec 8) and report "
         + "Hits@1/3/5/10/20, mean rank and MRR as a table and a JSON report.",
-        "Either a run trained by `mmel train` (its best weights) or the untrained bge-small "
-        + "dual encoder (cosine of pooled vectors)."})
+        "A run trained over frozen bge-small by `mmel train` (its best weights), a CLIP model "
+        + "directory ranked end to end, or the untrained bge-small dual encoder (cosine of "
+        + "pooled vectors)."})
 final class EvaluateCommand implements Callable<Integer> {
   @Mixin
   FrozenTextOptions options = new FrozenTextOptions();
   static final class Subject {
     @Option(names = "--run", paramLabel = "DIR", description = "A run directory of `mmel train`.")
     Path run;
+
+    @Option(names = "--model", paramLabel = "DIR",
+        description = "A CLIP model directory (`mmel model init|import`, or RUN/model of an "
+            + "end-to-end `mmel train --model` run), ranked end to end from token ids and "
+            + "pixels.")
+    Path model;
 
     @Option(names = "--dual-encoder",
         description = "The frozen bge-small dual encoder alone, no training.")
@@ -74,7 +91,28 @@ final class EvaluateCommand implements Callable<Integer> {
     long exactPairs = -1;
     long pairs = -1;
     long rankStart;
-    if (subject.run == null) {
+    if (subject.model != null) {
+      ModelDirectory directory = new ModelDirectory(subject.model);
+      directory.verify();
+      ModelConfig config = directory.readConfig();
+      report.put("model", "MMoE end to end (" + config.name() + ", gate "
+          + config.matcher().gateMode().id() + ")");
+      report.put("model_version", directory.version());
+      ClipSideSource source = new ClipSideSource(
+          ClipTokenizer.load(SharedData.file(SharedData.CLIP_VOCAB)), config.contextLength(),
+          ImagePreprocessor.clip());
+      rankStart = System.nanoTime();
+      try (Graph graph = new Graph(); Session session = new Session(graph)) {
+        EvaluationGraph evaluation = EvaluationGraph.endToEnd(graph, config);
+        evaluation.writeParameters(session, Checkpoint.read(directory.weights()));
+        ExhaustiveRanker.Outcome outcome = new ExhaustiveRanker(evaluation, session, source,
+            kbChunk).rank(dataset.kb(), mentions, new Progress("ranking"));
+        ranks = outcome.ranks();
+        exactPairs = outcome.exactPairs();
+        pairs = outcome.pairs();
+      }
+      report.put("unreadable_images", source.unreadableImages());
+    } else if (subject.run == null) {
       FrozenTextFeatures.Prepared prepared = FrozenTextFeatures.prepare(options.featureCache,
           positions, options.threads, dataset.kb(), mentions);
       report.put("model", "bge-small dual encoder (cosine of pooled vectors, untrained)");

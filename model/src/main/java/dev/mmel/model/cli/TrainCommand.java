@@ -7,7 +7,15 @@ import dev.mmel.model.data.LinkingDataset;
 import dev.mmel.model.graph.AdamW;
 import dev.mmel.model.graph.EvaluationGraph;
 import dev.mmel.model.graph.TrainingGraph;
+import dev.mmel.model.config.ModelConfig;
 import dev.mmel.model.data.KbEntity;
+import dev.mmel.model.data.SharedData;
+import dev.mmel.model.image.ImagePreprocessor;
+import dev.mmel.model.io.ModelDirectory;
+import dev.mmel.model.text.ClipTokenizer;
+import dev.mmel.model.train.Checkpoint;
+import dev.mmel.model.train.ClipSideSource;
+import dev.mmel.model.train.EndToEndRun;
 import dev.mmel.model.train.BatchOrder;
 import dev.mmel.model.train.FrozenTextFeatures;
 import dev.mmel.model.train.FrozenTextSource;
@@ -35,9 +43,10 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
-    description = {"Train the MMoE matcher over the frozen bge-small-en-v1.5 text backbone "
-        + "(features computed once and cached; no image side) with spec 7's objective and "
-        + "AdamW; validation MRR ranks dev mentions against the whole KB.",
+    description = {"Train MMoE with spec 7's objective and AdamW; validation MRR ranks dev "
+        + "mentions against the whole KB. Two regimes: the matcher over the frozen "
+        + "bge-small-en-v1.5 text backbone (features computed once and cached; no image side; "
+        + "the default), or with --model end to end from a CLIP model directory.",
         "Defaults are spec 7's for the dataset (WikiMEL: lr 5e-6, batch 32, 20 epochs, "
         + "validate every 2, patience 3, k 3, seed 43); every value can be overridden."})
 final class TrainCommand implements Callable<Integer> {
@@ -48,6 +57,14 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--run", paramLabel = "DIR", required = true,
       description = "Run directory: run.json, last/ (for --resume) and best/ checkpoints.")
   Path run;
+
+  @Option(names = "--model", paramLabel = "DIR",
+      description = {"Train end to end (CLIP towers and matcher, regime (a), for GPU hosts) "
+          + "starting from this model directory (`mmel model init` or `mmel model import`); "
+          + "its config decides gate, k and lengths, and the best weights are exported as the "
+          + "model directory RUN/model.",
+          "Without it: the matcher over the frozen bge-small text backbone (regime (b))."})
+  Path model;
 
   @Option(names = "--resume", description = "Continue the run in --run from its last epoch.")
   boolean resume;
@@ -115,6 +132,10 @@ final class TrainCommand implements Callable<Integer> {
         seed != null ? seed : preset.seed(),
         lr != null ? AdamW.spec(lr) : preset.optimiser(),
         validationLimit, preset.calibrationBatches(), preset.kbChunk());
+    if (model != null && hardNegatives != 0) {
+      throw new ParameterException(spec.commandLine(), "--hard-negatives needs the frozen "
+          + "backbone's vectors; it cannot be combined with --model (end-to-end training)");
+    }
     if (hardNegatives != 0 && (hardNegatives < 2 || hardNegatives > settings.batchSize())) {
       throw new ParameterException(spec.commandLine(), "--hard-negatives must be 0 (shuffled "
           + "batches) or within 2..--batch-size (" + settings.batchSize() + "), got "
@@ -127,6 +148,30 @@ final class TrainCommand implements Callable<Integer> {
     List<LabelledMention> dev = dataset.split("dev");
     List<LabelledMention> validation = validationLimit > 0 && dev.size() > validationLimit
         ? dev.subList(0, validationLimit) : dev;
+    Trainer.Summary summary = model != null
+        ? trainEndToEnd(dataset, settings, train, validation)
+        : trainOverFrozenText(dataset, settings, train, validation);
+    System.out.println();
+    System.out.println("| epoch | mean loss | CE terms | mentions/s | validation MRR "
+        + "| seconds |");
+    System.out.println("|---|---|---|---|---|---|");
+    for (Trainer.EpochRecord r : summary.epochs()) {
+      System.out.printf(Locale.ROOT, "| %d | %.4f | %s | %.1f | %s | %.0f |%n", r.epoch(),
+          r.meanLoss(), r.termLosses() == null ? "" : Trainer.terms(r.termLosses(), 1),
+          r.itemsPerSecond(),
+          r.validationMrr() == null ? "" : String.format(Locale.ROOT, "%.2f",
+              r.validationMrr()), r.seconds());
+    }
+    System.out.printf(Locale.ROOT, "best validation MRR %.2f at epoch %d%s; %.0f s; best "
+        + "weights in %s%n", summary.bestMrr(), summary.bestEpoch(),
+        summary.stoppedEarly() ? " (stopped early)" : "", summary.seconds(),
+        run.resolve("best/weights.safetensors"));
+    System.out.println(dataset.report().summary());
+    return 0;
+  }
+
+  private Trainer.Summary trainOverFrozenText(LinkingDataset dataset, TrainSettings settings,
+      List<LabelledMention> train, List<LabelledMention> validation) throws IOException {
     int k = topK != null ? topK
         : dataset.name().toLowerCase(Locale.ROOT).contains("wikimel") ? 3 : 2;
     List<LabelledMention> needed = new ArrayList<>(train);
@@ -141,10 +186,11 @@ final class TrainCommand implements Callable<Integer> {
         ? new ShuffledBatches(settings.batchSize(), settings.seed())
         : NeighbourBatches.of(train, goldVectors(dataset, train, prepared), settings.batchSize(),
             hardNegatives, settings.seed(), new Progress("hard batches"));
-    System.out.printf(Locale.ROOT, "training %s: %d train / %d validation mentions, KB %d, "
-        + "lr %s, batch %d, k %d, gate %s, %s%n", dataset.name(), train.size(),
-        validation.size(), dataset.kb().size(), settings.optimiser().learningRate(),
-        settings.batchSize(), k, gate, batchOrder.describe());
+    System.out.printf(Locale.ROOT, "training %s over frozen bge-small: %d train / %d "
+        + "validation mentions, KB %d, lr %s, batch %d, k %d, gate %s, %s%n", dataset.name(),
+        train.size(), validation.size(), dataset.kb().size(),
+        settings.optimiser().learningRate(), settings.batchSize(), k, gate,
+        batchOrder.describe());
     try (Graph trainGraph = new Graph(); Session trainSession = new Session(trainGraph);
         Graph evalGraph = new Graph(); Session evalSession = new Session(evalGraph)) {
       TrainingGraph training =
@@ -152,26 +198,49 @@ final class TrainCommand implements Callable<Integer> {
       EvaluationGraph evaluation = EvaluationGraph.overFeatures(evalGraph, runConfig.inputs());
       Trainer trainer = new Trainer(training, trainSession, evaluation, evalSession,
           prepared.source(), settings, batchOrder, System.out);
-      Trainer.Summary summary = trainer.train(dataset.kb(), train, validation, run,
+      return trainer.train(dataset.kb(), train, validation, run,
           Trainer.initialWeights(training.layout(), settings.seed(), Map.of()), resume);
-      System.out.println();
-      System.out.println("| epoch | mean loss | CE terms | mentions/s | validation MRR "
-          + "| seconds |");
-      System.out.println("|---|---|---|---|---|---|");
-      for (Trainer.EpochRecord r : summary.epochs()) {
-        System.out.printf(Locale.ROOT, "| %d | %.4f | %s | %.1f | %s | %.0f |%n", r.epoch(),
-            r.meanLoss(), r.termLosses() == null ? "" : Trainer.terms(r.termLosses(), 1),
-            r.itemsPerSecond(),
-            r.validationMrr() == null ? "" : String.format(Locale.ROOT, "%.2f",
-                r.validationMrr()), r.seconds());
-      }
-      System.out.printf(Locale.ROOT, "best validation MRR %.2f at epoch %d%s; %.0f s; best "
-          + "weights in %s%n", summary.bestMrr(), summary.bestEpoch(),
-          summary.stoppedEarly() ? " (stopped early)" : "", summary.seconds(),
-          run.resolve("best/weights.safetensors"));
     }
-    System.out.println(dataset.report().summary());
-    return 0;
+  }
+
+  /**
+   * Regime (a): CLIP towers and matcher trained together from a model directory; the best
+   * weights are exported as the model directory RUN/model (SavedModel included).
+   */
+  private Trainer.Summary trainEndToEnd(LinkingDataset dataset, TrainSettings settings,
+      List<LabelledMention> train, List<LabelledMention> validation) throws IOException {
+    ModelDirectory start = new ModelDirectory(model);
+    start.verify();
+    ModelConfig config = start.readConfig();
+    Map<String, float[]> startWeights = Checkpoint.read(start.weights());
+    EndToEndRun.write(run, model, config);
+    ClipSideSource source = new ClipSideSource(
+        ClipTokenizer.load(SharedData.file(SharedData.CLIP_VOCAB)), config.contextLength(),
+        ImagePreprocessor.clip());
+    BatchOrder batchOrder = new ShuffledBatches(settings.batchSize(), settings.seed());
+    System.out.printf(Locale.ROOT, "training %s end to end from %s (%s, gate %s, k %d): %d "
+        + "train / %d validation mentions, KB %d, lr %s, batch %d, %s%n", dataset.name(), model,
+        config.name(), config.matcher().gateMode().id(), config.matcher().topK(), train.size(),
+        validation.size(), dataset.kb().size(), settings.optimiser().learningRate(),
+        settings.batchSize(), batchOrder.describe());
+    Trainer.Summary summary;
+    try (Graph trainGraph = new Graph(); Session trainSession = new Session(trainGraph);
+        Graph evalGraph = new Graph(); Session evalSession = new Session(evalGraph)) {
+      TrainingGraph training =
+          TrainingGraph.endToEnd(trainGraph, config, settings.optimiser());
+      EvaluationGraph evaluation = EvaluationGraph.endToEnd(evalGraph, config);
+      Trainer trainer = new Trainer(training, trainSession, evaluation, evalSession, source,
+          settings, batchOrder, System.out);
+      summary = trainer.train(dataset.kb(), train, validation, run, startWeights, resume);
+    }
+    String version = EndToEndRun.export(run, config, startWeights);
+    System.out.printf(Locale.ROOT, "exported the best weights as model %s in %s%n", version,
+        EndToEndRun.modelDirectory(run));
+    if (source.unreadableImages() > 0) {
+      System.out.printf(Locale.ROOT, "%,d images could not be decoded and were fed as none "
+          + "(zeros)%n", source.unreadableImages());
+    }
+    return summary;
   }
 
   /** The backbone's pooled (L2-normalised) vector of every gold entity of the training set. */

@@ -47,6 +47,10 @@ public record FrozenTextRun(String backboneId, MatcherInputs inputs) {
       throw new IOException(file + " is missing: --run must name a directory written by "
           + "`mmel train`");
     }
+    if (EndToEndRun.is(runDir)) {
+      throw new IllegalArgumentException(runDir + " trained CLIP end to end: its model is the "
+          + "model directory " + EndToEndRun.modelDirectory(runDir) + " (use --model with it)");
+    }
     var node = JSON.readTree(file.toFile());
     MatcherConfig matcher = new MatcherConfig(node.path("hidden_dim").asInt(),
         node.path("experts").asInt(), node.path("top_k").asInt(),

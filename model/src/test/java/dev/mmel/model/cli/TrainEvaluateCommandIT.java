@@ -1,12 +1,14 @@
 package dev.mmel.model.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mmel.model.data.LinkingDataset;
 import dev.mmel.model.data.WikiMelSample;
+import dev.mmel.model.io.ModelDirectory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,9 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * `mmel train` and `mmel evaluate` end to end on a small real WikiMEL sample with the real
- * bge-small backbone (ONNX from its Maven jar): features cached, the matcher trained with hard
- * batches, validated and checkpointed, then ranked exhaustively with a JSON report.
+ * `mmel train` and `mmel evaluate` on a small real WikiMEL sample, in both regimes: the matcher
+ * over the real bge-small backbone (ONNX from its Maven jar; features cached, hard batches,
+ * validated, checkpointed, ranked exhaustively with a JSON report), and the tiny random CLIP
+ * trained end to end and exported as a model directory that evaluates like any other.
  */
 class TrainEvaluateCommandIT {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -82,6 +85,44 @@ class TrainEvaluateCommandIT {
     JsonNode dualJson = JSON.readTree(dual.toFile());
     assertEquals(json.path("metrics").path("mentions").asInt(),
         dualJson.path("metrics").path("mentions").asInt(), dualJson.toString());
+  }
+
+  @Test
+  void trainsTinyClipEndToEndAndExportsAModelDirectoryThatEvaluates() throws Exception {
+    Path start = work.resolve("tiny");
+    CliRun init = CliRun.of("model", "init", "--config", "tiny", "--out", start.toString());
+    assertEquals(0, init.code(), init.printed());
+    Path run = work.resolve("clip-run");
+    CliRun train = CliRun.of(command("train", "--model", start.toString(), "--run",
+        run.toString(), "--epochs", "1", "--lr", "1e-4", "--batch-size", "8"));
+    assertEquals(0, train.code(), train.printed());
+    assertTrue(train.out().contains("end to end from " + start), train.printed());
+    Path exported = run.resolve("model");
+    ModelDirectory directory = new ModelDirectory(exported);
+    directory.verify();
+    assertNotEquals(new ModelDirectory(start).version(), directory.version(),
+        "trained weights make a new model version");
+    assertTrue(train.out().contains("exported the best weights as model "
+        + directory.version()), train.printed());
+
+    Path report = work.resolve("clip.json");
+    CliRun evaluate = CliRun.of(command("evaluate", "--model", exported.toString(), "--split",
+        "test", "--json", report.toString()));
+    assertEquals(0, evaluate.code(), evaluate.printed());
+    JsonNode json = JSON.readTree(report.toFile());
+    assertEquals(directory.version(), json.path("model_version").asText());
+    assertEquals(sample.kb().size(), json.path("kb_size").asInt());
+    assertTrue(json.path("metrics").path("mrr").asDouble() > 0, json.toString());
+
+    CliRun wrongFlag = CliRun.of(command("evaluate", "--run", run.toString()));
+    assertEquals(1, wrongFlag.code(), wrongFlag.printed());
+    assertTrue(wrongFlag.err().contains("trained CLIP end to end: its model is the model "
+        + "directory " + exported), wrongFlag.printed());
+
+    CliRun hard = CliRun.of(command("train", "--model", start.toString(), "--run",
+        work.resolve("clip-hard").toString(), "--hard-negatives", "4"));
+    assertEquals(2, hard.code(), hard.printed());
+    assertTrue(hard.err().contains("cannot be combined with --model"), hard.printed());
   }
 
   @Test
