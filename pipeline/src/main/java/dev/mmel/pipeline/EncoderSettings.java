@@ -3,10 +3,11 @@ package dev.mmel.pipeline;
 import java.io.Serializable;
 
 /**
- * What each encoder instance needs: the model directory, the tokenizer vocabulary, the batch
- * size and the TensorFlow session settings. Paths must be readable on every TaskManager.
+ * What each encoder instance needs: the model directory (which holds the tokenizer vocabulary
+ * too), the batch size and the TensorFlow session settings. The directory must be readable on
+ * every TaskManager.
  */
-public record EncoderSettings(String modelDir, String vocab, int batchSize, int intraOpThreads,
+public record EncoderSettings(String modelDir, int batchSize, int intraOpThreads,
     String device) implements Serializable {
 
   public EncoderSettings {

@@ -2,6 +2,7 @@ package dev.mmel.pipeline;
 
 import dev.mmel.model.image.ImagePreprocessor;
 import dev.mmel.model.image.InvalidImageException;
+import dev.mmel.model.io.ModelDirectory;
 import dev.mmel.model.runtime.EntityEncodings;
 import dev.mmel.model.runtime.MmoeModel;
 import dev.mmel.model.runtime.SessionSettings;
@@ -24,13 +25,14 @@ final class EntityEncoder implements AutoCloseable {
   private final Runnable onUnreadableImage;
 
   /**
-   * Loads the model (files already verified when the job was built) and the vocabulary;
+   * Loads the model (files already verified when the job was built) and its vocabulary;
    * {@code onUnreadableImage} hears of each image that falls back to none.
    */
   EntityEncoder(EncoderSettings settings, Runnable onUnreadableImage) throws IOException {
-    this.model = MmoeModel.load(Path.of(settings.modelDir()),
+    Path modelDir = Path.of(settings.modelDir());
+    this.model = MmoeModel.load(modelDir,
         new SessionSettings(settings.intraOpThreads(), 0, settings.device()), false);
-    this.tokenizer = ClipTokenizer.load(Path.of(settings.vocab()));
+    this.tokenizer = ClipTokenizer.load(new ModelDirectory(modelDir).tokenizerVocab());
     this.onUnreadableImage = onUnreadableImage;
   }
 

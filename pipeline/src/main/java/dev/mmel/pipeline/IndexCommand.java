@@ -3,7 +3,6 @@ package dev.mmel.pipeline;
 import dev.mmel.model.cli.CliExtension;
 import dev.mmel.model.cli.Progress;
 import dev.mmel.model.config.ModelPresets;
-import dev.mmel.model.data.SharedData;
 import dev.mmel.model.data.WikiMelKbExport;
 import dev.mmel.model.io.ModelCreator;
 import dev.mmel.model.io.ModelDirectory;
@@ -53,10 +52,6 @@ public final class IndexCommand implements CliExtension {
       WikiMelKbExport.write(file, null);
     }
     return file;
-  }
-
-  static String vocab() {
-    return SharedData.file(SharedData.CLIP_VOCAB).toAbsolutePath().toString();
   }
 
   @Command(name = "build", mixinStandardHelpOptions = true,
@@ -113,7 +108,7 @@ public final class IndexCommand implements CliExtension {
       String id = buildId != null ? buildId : "b" + LocalDateTime.now()
           .format(DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss", Locale.ROOT));
       EntityEmbeddingJob.Settings settings = new EntityEmbeddingJob.Settings(kbFiles,
-          new EncoderSettings(modelDir.toString(), vocab(), batch, threads, "auto"),
+          new EncoderSettings(modelDir.toString(), batch, threads, "auto"),
           target, id, parallelism,
           parseDuration("--checkpoint-interval", checkpointInterval), 256,
           indexDir.resolve(id + "-malformed.txt"));
@@ -194,7 +189,7 @@ public final class IndexCommand implements CliExtension {
       EntityRefreshJob.Settings settings = new EntityRefreshJob.Settings(
           changes.toAbsolutePath(),
           new EncoderSettings((model != null ? model : home().resolve(".cache/demo-model"))
-              .toAbsolutePath().toString(), vocab(), 32, 0, "auto"),
+              .toAbsolutePath().toString(), 32, 0, "auto"),
           store.target(home()), parallelism,
           Build.parseDuration("--poll", poll),
           Build.parseDuration("--checkpoint-interval", checkpointInterval), 256,

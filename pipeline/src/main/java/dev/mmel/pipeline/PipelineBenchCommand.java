@@ -117,7 +117,7 @@ public final class PipelineBenchCommand implements CliExtension, Callable<Intege
       long records = EntityEmbeddingJob.countRecords(List.of(sample));
       EncoderSettings encoder = new EncoderSettings(
           (model != null ? model.toAbsolutePath() : IndexCommand.demoModel(progress)).toString(),
-          IndexCommand.vocab(), batch, threads, "auto");
+          batch, threads, "auto");
       EntityEmbeddingJob.ModelInfo info = EntityEmbeddingJob.ModelInfo.of(encoder);
       Path index = work.resolve("index");
       int firstBatchRecords = (int) Math.min(batch, records);

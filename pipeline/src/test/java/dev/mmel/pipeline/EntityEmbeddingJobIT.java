@@ -63,8 +63,7 @@ class EntityEmbeddingJobIT {
 
   private static EntityEmbeddingJob.Settings settings(String buildId, Path index) {
     return new EntityEmbeddingJob.Settings(List.of(kb),
-        new EncoderSettings(model.toString(), SharedData.file(SharedData.CLIP_VOCAB).toString(),
-            8, 1, "cpu"),
+        new EncoderSettings(model.toString(), 8, 1, "cpu"),
         new EmbeddedTarget(index.toString()), buildId, 2, Duration.ofMillis(300), 16,
         index.resolveSibling(buildId + "-malformed.txt"));
   }

@@ -9,7 +9,6 @@ import dev.mmel.model.cli.MmelCli;
 import dev.mmel.model.config.ModelPresets;
 import dev.mmel.model.data.KbEntity;
 import dev.mmel.model.data.KbJsonl;
-import dev.mmel.model.data.SharedData;
 import dev.mmel.model.io.ModelCreator;
 import dev.mmel.retriever.EntityIndex;
 import dev.mmel.retriever.EntityIndexStore;
@@ -109,8 +108,7 @@ class IndexJobsOnClusterIT {
         + "MMEL_FLINK_REST points at another one");
     Path index = dir.resolve("killed-index");
     EntityEmbeddingJob.Settings settings = new EntityEmbeddingJob.Settings(List.of(kb),
-        new EncoderSettings(model.toString(), SharedData.file(SharedData.CLIP_VOCAB).toString(),
-            8, 1, "cpu"),
+        new EncoderSettings(model.toString(), 8, 1, "cpu"),
         new EmbeddedTarget(index.toString()), "tm_killed", 2, Duration.ofMillis(300), 16,
         dir.resolve("tm_killed-malformed.txt"));
     StreamExecutionEnvironment env = JobEnvironments.cluster(cluster.address(), 2,

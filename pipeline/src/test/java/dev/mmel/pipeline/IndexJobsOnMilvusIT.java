@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.mmel.model.config.ModelPresets;
 import dev.mmel.model.data.KbEntity;
 import dev.mmel.model.data.KbJsonl;
-import dev.mmel.model.data.SharedData;
 import dev.mmel.model.io.ModelCreator;
 import dev.mmel.retriever.EntityIndex;
 import dev.mmel.retriever.EntityIndexStore;
@@ -56,10 +55,9 @@ class IndexJobsOnMilvusIT {
     List<KbEntity> entities = IndexAssertions.wikiMelEntities(ENTITIES);
     List<String> lines = entities.stream().map(KbJsonl::toLine).toList();
     Path kb = Files.write(dir.resolve("kb.jsonl"), lines);
-    String vocab = SharedData.file(SharedData.CLIP_VOCAB).toString();
     MilvusTarget target = freshTarget("itbuild");
     EntityEmbeddingJob.Settings settings = new EntityEmbeddingJob.Settings(List.of(kb),
-        new EncoderSettings(model.toString(), vocab, 8, 1, "cpu"), target, "milvus_build", 2,
+        new EncoderSettings(model.toString(), 8, 1, "cpu"), target, "milvus_build", 2,
         Duration.ofMillis(500), 8, dir.resolve("malformed.txt"));
     EntityEmbeddingJob.Outcome outcome = EntityEmbeddingJob.run(
         JobEnvironments.local(2), settings, (d, t) -> { });

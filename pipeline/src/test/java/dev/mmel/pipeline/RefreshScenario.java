@@ -35,7 +35,7 @@ final class RefreshScenario {
     Path model = dir.resolve("model");
     ModelCreator.initRandom(ModelPresets.get(ModelPresets.TINY), 2, model);
     String vocab = SharedData.file(SharedData.CLIP_VOCAB).toString();
-    EncoderSettings encoder = new EncoderSettings(model.toString(), vocab, 8, 1, "cpu");
+    EncoderSettings encoder = new EncoderSettings(model.toString(), 8, 1, "cpu");
     Path kb = dir.resolve("kb.jsonl");
     List<String> lines = new ArrayList<>();
     for (int i = 1; i <= 10; i++) {

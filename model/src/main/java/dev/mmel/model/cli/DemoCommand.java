@@ -66,7 +66,7 @@ final class DemoCommand implements Callable<Integer> {
     }
     progress.step("loading WikiMEL from " + SharedData.root().resolve("wikimel"));
     WikiMel wikimel = WikiMel.load(SharedData.file("wikimel"));
-    ClipTokenizer tokenizer = ClipTokenizer.load(SharedData.file(SharedData.CLIP_VOCAB));
+    ClipTokenizer tokenizer = ClipTokenizer.load(new ModelDirectory(dir).tokenizerVocab());
     ImagePreprocessor images = ImagePreprocessor.clip();
 
     List<WikiMel.Mention> picked = pickMentions(wikimel.mentions("test"));

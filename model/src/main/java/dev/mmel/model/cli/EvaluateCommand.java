@@ -8,7 +8,6 @@ import dev.mmel.model.eval.DualEncoderRanker;
 import dev.mmel.model.eval.ExhaustiveRanker;
 import dev.mmel.model.eval.RankMetrics;
 import dev.mmel.model.config.ModelConfig;
-import dev.mmel.model.data.SharedData;
 import dev.mmel.model.graph.EvaluationGraph;
 import dev.mmel.model.image.ImagePreprocessor;
 import dev.mmel.model.io.ModelDirectory;
@@ -99,7 +98,7 @@ final class EvaluateCommand implements Callable<Integer> {
           + config.matcher().gateMode().id() + ")");
       report.put("model_version", directory.version());
       ClipSideSource source = new ClipSideSource(
-          ClipTokenizer.load(SharedData.file(SharedData.CLIP_VOCAB)), config.contextLength(),
+          ClipTokenizer.load(directory.tokenizerVocab()), config.contextLength(),
           ImagePreprocessor.clip());
       rankStart = System.nanoTime();
       try (Graph graph = new Graph(); Session session = new Session(graph)) {

@@ -188,9 +188,10 @@ final class ModelCommand {
         throw new IllegalArgumentException("--pairs must be in [1, 1000000], got " + pairs);
       }
       Progress progress = new Progress("model calibrate");
-      ModelConfig config = new ModelDirectory(model).readConfig();
+      ModelDirectory directory = new ModelDirectory(model);
+      ModelConfig config = directory.readConfig();
       WikiMel wikimel = WikiMel.load(SharedData.file("wikimel"));
-      ClipTokenizer tokenizer = ClipTokenizer.load(SharedData.file(SharedData.CLIP_VOCAB));
+      ClipTokenizer tokenizer = ClipTokenizer.load(directory.tokenizerVocab());
       ImagePreprocessor images = ImagePreprocessor.clip();
       List<WikiMel.Mention> mentions = new java.util.ArrayList<>(wikimel.mentions(split));
       java.util.Collections.shuffle(mentions, new java.util.Random(seed));

@@ -9,7 +9,6 @@ import dev.mmel.model.graph.EvaluationGraph;
 import dev.mmel.model.graph.TrainingGraph;
 import dev.mmel.model.config.ModelConfig;
 import dev.mmel.model.data.KbEntity;
-import dev.mmel.model.data.SharedData;
 import dev.mmel.model.image.ImagePreprocessor;
 import dev.mmel.model.io.ModelDirectory;
 import dev.mmel.model.text.ClipTokenizer;
@@ -215,7 +214,7 @@ final class TrainCommand implements Callable<Integer> {
     Map<String, float[]> startWeights = Checkpoint.read(start.weights());
     EndToEndRun.write(run, model, config);
     ClipSideSource source = new ClipSideSource(
-        ClipTokenizer.load(SharedData.file(SharedData.CLIP_VOCAB)), config.contextLength(),
+        ClipTokenizer.load(start.tokenizerVocab()), config.contextLength(),
         ImagePreprocessor.clip());
     BatchOrder batchOrder = new ShuffledBatches(settings.batchSize(), settings.seed());
     System.out.printf(Locale.ROOT, "training %s end to end from %s (%s, gate %s, k %d): %d "

@@ -2,6 +2,7 @@ package dev.mmel.model.io;
 
 import dev.mmel.model.config.ModelConfig;
 import dev.mmel.model.config.ModelConfigJson;
+import dev.mmel.model.data.SharedData;
 import dev.mmel.model.params.ParameterLayout;
 import dev.mmel.model.params.ParameterSpec;
 import dev.mmel.model.weights.SafetensorsWriter;
@@ -9,6 +10,7 @@ import dev.mmel.model.weights.TensorDType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 
@@ -53,6 +55,8 @@ public final class ModelCreator {
           "already holds a model; choose an empty --out directory");
     }
     Files.writeString(directory.config(), ModelConfigJson.toJson(config));
+    Files.copy(SharedData.file(SharedData.CLIP_VOCAB), directory.vocab(),
+        StandardCopyOption.REPLACE_EXISTING);
     return directory;
   }
 }

@@ -19,15 +19,17 @@ import java.util.stream.Stream;
 
 /**
  * A model directory: {@code config.json}, {@code weights.safetensors} (canonical names, the source
- * of truth), {@code saved_model/} (the export every module loads) and {@code manifest.json}, which
- * records the model version id and a SHA-256 of every file so damage is caught before TensorFlow
- * sees it.
+ * of truth), {@code saved_model/} (the export every module loads), the CLIP tokenizer's BPE
+ * vocabulary (so a model directory is all a job or server needs, on any host) and
+ * {@code manifest.json}, which records the model version id and a SHA-256 of every file so
+ * damage is caught before TensorFlow sees it.
  */
 public final class ModelDirectory {
   public static final String CONFIG = "config.json";
   public static final String WEIGHTS = "weights.safetensors";
   public static final String SAVED_MODEL = "saved_model";
   public static final String MANIFEST = "manifest.json";
+  public static final String VOCAB = "bpe_simple_vocab_16e6.txt.gz";
   private static final int FORMAT = 1;
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -56,6 +58,20 @@ public final class ModelDirectory {
 
   public Path manifest() {
     return root.resolve(MANIFEST);
+  }
+
+  public Path vocab() {
+    return root.resolve(VOCAB);
+  }
+
+  /** The tokenizer vocabulary the model was made with; fails with what to do if absent. */
+  public Path tokenizerVocab() throws IOException {
+    if (!Files.isRegularFile(vocab())) {
+      throw new NoSuchFileException(vocab().toString(), null, "the model directory has no "
+          + "tokenizer vocabulary (it predates vocabularies shipped with models); create it "
+          + "again with `mmel model init` or `mmel model import`");
+    }
+    return vocab();
   }
 
   public ModelConfig readConfig() throws IOException {
@@ -138,6 +154,9 @@ public final class ModelDirectory {
     hashes.put(CONFIG, Sha256.of(config()));
     hashes.put(WEIGHTS,
         knownWeightsSha256 != null ? knownWeightsSha256 : Sha256.of(weights()));
+    if (Files.isRegularFile(vocab())) {
+      hashes.put(VOCAB, Sha256.of(vocab()));
+    }
     if (Files.isDirectory(savedModel())) {
       try (Stream<Path> files = Files.walk(savedModel())) {
         for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
