@@ -105,6 +105,11 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
           + "${DEFAULT-VALUE}).")
   Path featureCache;
 
+  @Option(names = "--milvus-ef", paramLabel = "EF",
+      description = "HNSW ef of Milvus searches; a search for k uses max(EF, 2k) (default: "
+          + "the store's, " + MilvusConfig.DEFAULT_SEARCH_EF + ").")
+  Integer milvusEf;
+
   @Option(names = "--entities", paramLabel = "N", defaultValue = "100000",
       description = "Synthetic entities (default ${DEFAULT-VALUE}).")
   int entities;
@@ -318,7 +323,8 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
     String prefix = MILVUS_PREFIX + run;
     MilvusConfig config = MilvusConfig.defaults(uri.strip()).withCollectionPrefix(prefix)
         // Sealing and indexing a large build takes longer than the default ten minutes here.
-        .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofMinutes(60));
+        .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofMinutes(60))
+        .withSearchEf(milvusEf != null ? milvusEf : MilvusConfig.DEFAULT_SEARCH_EF);
     MilvusEntityIndexStore indexes = new MilvusEntityIndexStore(config);
     cleanup.add(indexes);
     cleanup.add(() -> dropMilvusBuild(indexes, config, prefix));
@@ -330,7 +336,7 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
     Optional<DiskUsage.Milvus> before = dataDir.map(DiskUsage.Milvus::of);
     Built built = build("milvus", indexes, data);
     cleanup.add(built.live());
-    return new Engine("Milvus 2.3 (HNSW)", searcher(built.live()),
+    return new Engine("Milvus 2.3 (HNSW, ef " + config.searchEf() + ")", searcher(built.live()),
         milvusBuild(built.seconds(), data, dataDir, before),
         new Memory(rssBefore, serverRss, serverGroup.isPresent()
             ? "growth of the server's resident set (all its processes), collection loaded"

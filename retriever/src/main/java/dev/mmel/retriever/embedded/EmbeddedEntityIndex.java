@@ -54,7 +54,6 @@ import org.apache.lucene.util.IOUtils;
  * processes can read the live index while one of them updates it.
  */
 public final class EmbeddedEntityIndex implements EntityIndex {
-  /** The largest k of a search and limit of a name look-up. */
   /**
    * Lucene's kNN search explores as many candidates as it returns, which misses neighbours when
    * that is few: on 5,000 Gaussian 800-d vectors (the hard case: no entity stands out), recall@10
