@@ -39,13 +39,15 @@ class IndexBenchOnTrainedRunIT {
     assertTrue(bench.out().contains("the first 30 test mentions"), bench.printed());
     List<String> embeddedRows = bench.out().lines()
         .filter(line -> line.startsWith("| embedded (Lucene HNSW) |")).toList();
-    assertEquals(5, embeddedRows.size(), "4 search rows and 1 build row:\n" + bench.out());
+    assertEquals(6, embeddedRows.size(), "4 search rows, 1 build row, 1 memory row:\n"
+        + bench.out());
     for (String row : embeddedRows.subList(0, 4)) {
       double recall = Double.parseDouble(row.split("\\|")[4].strip());
       // A few hundred entities: HNSW explores them nearly all.
       assertTrue(recall >= 0.9 && recall <= 1.0, row);
     }
     assertTrue(bench.out().contains("| build of " + kb + " entities |"), bench.printed());
+    assertTrue(bench.out().contains("| memory of " + kb + " entities |"), bench.printed());
   }
 
   @Test
