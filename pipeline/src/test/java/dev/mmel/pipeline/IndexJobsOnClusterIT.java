@@ -12,6 +12,7 @@ import dev.mmel.model.data.KbJsonl;
 import dev.mmel.model.io.ModelCreator;
 import dev.mmel.retriever.EntityIndex;
 import dev.mmel.retriever.EntityIndexStore;
+import dev.mmel.retriever.milvus.LocalMilvus;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -35,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The index jobs on a real standalone Flink cluster (infra/flink.sh), submitted with the job
  * jar the pipeline module builds: {@code mmel index build|refresh --flink-cluster}, and a build
- * whose TaskManager is killed half-way, replaced, and resumed from its last checkpoint.
+ * whose TaskManager is killed half-way, replaced, and resumed from its last checkpoint, and a
+ * build whose TaskManagers write into the real Milvus server (infra/milvus.sh).
  */
 class IndexJobsOnClusterIT {
   private static final int ENTITIES = 60;
@@ -99,6 +101,29 @@ class IndexJobsOnClusterIT {
       cancel(refreshJob);
     }
     assertEquals(0, refresh.get(2, TimeUnit.MINUTES), "refresh ends when its job is cancelled");
+  }
+
+  /** The TaskManagers load the Milvus SDK from the job jar and write to the real server. */
+  @Test
+  @Timeout(value = 6, unit = TimeUnit.MINUTES)
+  void buildsIntoMilvusFromTheClusterTaskManagers() throws Exception {
+    try (LocalMilvus milvus = LocalMilvus.acquire(IndexJobsOnMilvusIT.repositoryRoot())) {
+      MilvusTarget target =
+          new MilvusTarget(milvus.uri(), "itcluster" + System.nanoTime() % 1_000_000);
+      EntityEmbeddingJob.Settings settings = new EntityEmbeddingJob.Settings(List.of(kb),
+          new EncoderSettings(model.toString(), 8, 1, "cpu"), target, "cluster_milvus", 2,
+          Duration.ofMillis(500), 8, dir.resolve("cluster_milvus-malformed.txt"));
+      StreamExecutionEnvironment env = JobEnvironments.cluster(cluster.address(), 2,
+          List.of(JobEnvironments.defaultJobJar()));
+      EntityEmbeddingJob.Outcome outcome =
+          EntityEmbeddingJob.run(env, settings, (done, total) -> { });
+      assertEquals(ENTITIES, outcome.encoded());
+      awaitFinished(cluster.jobId("mmel entity embedding cluster_milvus"));
+      try (EntityIndexStore store = target.open(); EntityIndex live = store.openLive()) {
+        assertEquals("cluster_milvus", store.liveBuildId().orElseThrow());
+        IndexAssertions.assertHoldsExactEncodings(live, model, entities);
+      }
+    }
   }
 
   @Test

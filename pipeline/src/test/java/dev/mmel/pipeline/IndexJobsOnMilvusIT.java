@@ -73,7 +73,7 @@ class IndexJobsOnMilvusIT {
     RefreshScenario.run(freshTarget("itrefresh"), dir);
   }
 
-  private static Path repositoryRoot() {
+  static Path repositoryRoot() {
     for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
       if (Files.isRegularFile(p.resolve("infra/milvus.sh"))) {
         return p;
