@@ -7,6 +7,7 @@ import dev.mmel.model.io.Sha256;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
@@ -86,7 +87,7 @@ public final class TrainedRun implements AutoCloseable {
   /** Entity-side encodings, in order, encoded in batches. */
   public List<EvaluationGraph.Entities> encodeEntities(List<KbEntity> entities)
       throws IOException {
-    List<EvaluationGraph.Entities> batches = new java.util.ArrayList<>();
+    List<EvaluationGraph.Entities> batches = new ArrayList<>();
     for (int start = 0; start < entities.size(); start += ENCODE_BATCH) {
       batches.add(evaluation.encodeEntities(session, source().entities(
           entities.subList(start, Math.min(entities.size(), start + ENCODE_BATCH)))));
@@ -97,7 +98,7 @@ public final class TrainedRun implements AutoCloseable {
   /** Mention-side encodings, in order, encoded in batches. */
   public List<EvaluationGraph.Mentions> encodeMentions(List<LabelledMention> mentions)
       throws IOException {
-    List<EvaluationGraph.Mentions> batches = new java.util.ArrayList<>();
+    List<EvaluationGraph.Mentions> batches = new ArrayList<>();
     for (int start = 0; start < mentions.size(); start += ENCODE_BATCH) {
       batches.add(evaluation.encodeMentions(session, source().mentions(
           mentions.subList(start, Math.min(mentions.size(), start + ENCODE_BATCH)))));
