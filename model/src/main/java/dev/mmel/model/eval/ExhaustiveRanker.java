@@ -16,9 +16,9 @@ import org.tensorflow.Session;
 /**
  * Ranks every mention against the whole KB (spec 8: rank = 1 + entities scored strictly higher
  * than the gold), streaming the KB in chunks so memory is bounded by one chunk plus the mentions'
- * encodings. S = F + I with |I| <= bound(entity) for every mention, so a pair whose F is clear of
- * the gold score by more than the bound is counted from F alone; every other pair gets its exact
- * S. The ranks are those of exact all-pairs scoring.
+ * encodings. S = F + I with I inside an interval computed for all pairs at once, so a pair whose
+ * interval of S lies wholly above or below the gold score is settled without its exact score;
+ * every other pair gets its exact S. The ranks are those of exact all-pairs scoring.
  */
 public final class ExhaustiveRanker {
   /** Encoding batch for the graph's encoders. */
@@ -70,7 +70,7 @@ public final class ExhaustiveRanker {
     for (int start = 0; start < kb.size(); start += chunkSize) {
       int end = Math.min(kb.size(), start + chunkSize);
       EvaluationGraph.Entities chunk = encodeEntities(kb.subList(start, end));
-      float[] fast = graph.fastScores(session, encoded.query(), chunk.retrieval());
+      EvaluationGraph.Screen screen = graph.screen(session, encoded, chunk);
       int n = end - start;
       for (int b = 0; b < mentions.size(); b++) {
         float threshold = goldScores[b];
@@ -78,11 +78,12 @@ public final class ExhaustiveRanker {
           if (start + j == gold[b]) {
             continue;
           }
-          float f = fast[b * n + j];
-          float bound = chunk.bound()[j] + margin(f, threshold);
-          if (f - bound > threshold) {
+          int pair = b * n + j;
+          float f = screen.fast()[pair];
+          float margin = margin(f, threshold);
+          if (f + screen.lower()[pair] - margin > threshold) {
             higher[b]++;
-          } else if (f + bound > threshold) {
+          } else if (f + screen.upper()[pair] + margin > threshold) {
             exact++;
             pending.add(b, chunk, j);
           }

@@ -14,7 +14,8 @@ final class Rows {
         concat(blocks.stream().map(EvaluationGraph.Mentions::textKey).toList()),
         concat(blocks.stream().map(EvaluationGraph.Mentions::textValue).toList()),
         concat(blocks.stream().map(EvaluationGraph.Mentions::imageKey).toList()),
-        concat(blocks.stream().map(EvaluationGraph.Mentions::imageValue).toList()));
+        concat(blocks.stream().map(EvaluationGraph.Mentions::imageValue).toList()),
+        concat(blocks.stream().map(EvaluationGraph.Mentions::localSummary).toList()));
   }
 
   static EvaluationGraph.Entities concatEntities(List<EvaluationGraph.Entities> blocks) {
@@ -25,14 +26,15 @@ final class Rows {
         concat(blocks.stream().map(EvaluationGraph.Entities::textQuery).toList()),
         concat(blocks.stream().map(EvaluationGraph.Entities::imageC).toList()),
         concat(blocks.stream().map(EvaluationGraph.Entities::imageQuery).toList()),
-        concat(blocks.stream().map(EvaluationGraph.Entities::bound).toList()));
+        concat(blocks.stream().map(EvaluationGraph.Entities::localSummary).toList()));
   }
 
   static EvaluationGraph.Mentions mentionRows(EvaluationGraph.Mentions all, int[] rows) {
     int n = all.count();
     return new EvaluationGraph.Mentions(rows.length, gather(all.query(), n, rows),
         gather(all.textKey(), n, rows), gather(all.textValue(), n, rows),
-        gather(all.imageKey(), n, rows), gather(all.imageValue(), n, rows));
+        gather(all.imageKey(), n, rows), gather(all.imageValue(), n, rows),
+        gather(all.localSummary(), n, rows));
   }
 
   static EvaluationGraph.Entities entityRows(EvaluationGraph.Entities all, int[] rows) {
@@ -40,7 +42,7 @@ final class Rows {
     return new EvaluationGraph.Entities(rows.length, gather(all.retrieval(), n, rows),
         gather(all.textC(), n, rows), gather(all.textQuery(), n, rows),
         gather(all.imageC(), n, rows), gather(all.imageQuery(), n, rows),
-        gather(all.bound(), n, rows));
+        gather(all.localSummary(), n, rows));
   }
 
   private static float[] concat(List<float[]> parts) {

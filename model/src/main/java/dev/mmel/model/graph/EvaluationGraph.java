@@ -22,18 +22,24 @@ import org.tensorflow.types.TFloat32;
 
 /**
  * Exhaustive ranking (spec 8) built on the serving split (spec 9): per-side encodings with a
- * batch-independent gate, the F part of every pair as one matrix product, the exact S = F + I
- * for chosen pairs, and per entity a bound on |I| that holds for every mention, so that most
- * pairs can be ranked from F alone without changing any rank.
+ * batch-independent gate, F of every pair as one matrix product together with an interval that
+ * holds I ({@link LocalTermBound}), and the exact S = F + I for chosen pairs, so that most pairs
+ * can be ranked without their exact score and without changing any rank.
  */
 public final class EvaluationGraph {
-  /** Entity-side encodings of n entities, row-major; bound[i] >= |I(m, i)| for every mention. */
+  /**
+   * Entity-side encodings of n entities, row-major; localSummary holds what the interval of I
+   * needs of each entity.
+   */
   public record Entities(int count, float[] retrieval, float[] textC, float[] textQuery,
-      float[] imageC, float[] imageQuery, float[] bound) {}
+      float[] imageC, float[] imageQuery, float[] localSummary) {}
 
-  /** Mention-side encodings of n mentions, row-major. */
+  /** Mention-side encodings of n mentions, row-major, and the interval's summary of each. */
   public record Mentions(int count, float[] query, float[] textKey, float[] textValue,
-      float[] imageKey, float[] imageValue) {}
+      float[] imageKey, float[] imageValue, float[] localSummary) {}
+
+  /** For m mentions against n entities, [m*n] row-major: F, and lower <= I <= upper. */
+  public record Screen(float[] fast, float[] lower, float[] upper) {}
 
   private final MatcherInputs inputs;
   private final ModelParameters params;
@@ -41,9 +47,11 @@ public final class EvaluationGraph {
   private final SideInputs mentionInputs;
   private final List<Operand<TFloat32>> entityOutputs;
   private final List<Operand<TFloat32>> mentionOutputs;
-  private final Placeholder<TFloat32> fastQuery;
-  private final Placeholder<TFloat32> fastRetrieval;
-  private final Operand<TFloat32> fastScores;
+  private final Placeholder<TFloat32> screenQuery;
+  private final Placeholder<TFloat32> screenRetrieval;
+  private final Placeholder<TFloat32> screenMentionSummary;
+  private final Placeholder<TFloat32> screenEntitySummary;
+  private final List<Operand<TFloat32>> screenOutputs;
   private final List<Placeholder<TFloat32>> pairMention;
   private final List<Placeholder<TFloat32>> pairEntity;
   private final Operand<TFloat32> pairScores;
@@ -58,21 +66,36 @@ public final class EvaluationGraph {
         ? Gating.FAITHFUL_FROZEN : Gating.PER_TOKEN;
     MmoeMatcher.EntityEncoding entity =
         matcher.encodeEntities(entityInputs.sideFeatures(), gating, null);
-    Operand<TFloat32> bound = layers.scale(layers.add(
-        localBound(layers, entity.textC(), ParameterNames.TEXT_UNIT),
-        localBound(layers, entity.imageC(), ParameterNames.VISION_UNIT)), 1.0 / 6);
+    Operand<TFloat32> entitySummary = tf.concat(List.of(
+        LocalTermBound.entitySummary(layers, entity.textC(), entity.textQuery(),
+            ParameterNames.TEXT_UNIT),
+        LocalTermBound.entitySummary(layers, entity.imageC(), entity.imageQuery(),
+            ParameterNames.VISION_UNIT)), layers.axis(-1));
     this.entityOutputs = List.of(entity.retrieval(), entity.textC(), entity.textQuery(),
-        entity.imageC(), entity.imageQuery(), bound);
+        entity.imageC(), entity.imageQuery(), entitySummary);
     MmoeMatcher.MentionEncoding mention =
         matcher.encodeMentions(mentionInputs.sideFeatures(), gating, null);
+    Operand<TFloat32> mentionSummary = tf.concat(List.of(
+        LocalTermBound.mentionSummary(layers, mention.textKey(), mention.textValue(),
+            inputs.layerNormEps()),
+        LocalTermBound.mentionSummary(layers, mention.imageKey(), mention.imageValue(),
+            inputs.layerNormEps())), layers.axis(-1));
     this.mentionOutputs = List.of(mention.query(), mention.textKey(), mention.textValue(),
-        mention.imageKey(), mention.imageValue());
+        mention.imageKey(), mention.imageValue(), mentionSummary);
     int r = inputs.retrievalDim();
     int d = inputs.matcher().hiddenDim();
     int l = inputs.positions();
-    this.fastQuery = floats(tf, "eval_fast_query", -1, r);
-    this.fastRetrieval = floats(tf, "eval_fast_retrieval", -1, r);
-    this.fastScores = tf.linalg.matMul(fastQuery, fastRetrieval, MatMul.transposeB(true));
+    this.screenQuery = floats(tf, "eval_screen_query", -1, r);
+    this.screenRetrieval = floats(tf, "eval_screen_retrieval", -1, r);
+    this.screenMentionSummary =
+        floats(tf, "eval_screen_mention_summary", -1, LocalTermBound.mentionWidth(d));
+    this.screenEntitySummary =
+        floats(tf, "eval_screen_entity_summary", -1, LocalTermBound.entityWidth(d));
+    LocalTermBound.Interval interval =
+        LocalTermBound.interval(layers, screenMentionSummary, screenEntitySummary, d);
+    this.screenOutputs = List.of(
+        tf.linalg.matMul(screenQuery, screenRetrieval, MatMul.transposeB(true)),
+        interval.lower(), interval.upper());
     this.pairMention = List.of(floats(tf, "eval_pair_query", -1, r),
         floats(tf, "eval_pair_text_key", -1, l, d), floats(tf, "eval_pair_text_value", -1, l, d),
         floats(tf, "eval_pair_image_key", -1, l, d), floats(tf, "eval_pair_image_value", -1, l, d));
@@ -126,17 +149,28 @@ public final class EvaluationGraph {
   public Mentions encodeMentions(Session session, SideBatch mentions) {
     List<float[]> out = run(session, mentionInputs, mentions, mentionOutputs);
     return new Mentions(mentions.count(), out.get(0), out.get(1), out.get(2), out.get(3),
-        out.get(4));
+        out.get(4), out.get(5));
   }
 
-  /** F for every (mention, entity): [m*n] row-major, queries [m*R] against retrieval [n*R]. */
-  public float[] fastScores(Session session, float[] queries, float[] retrieval) {
+  /** F and the interval of I for every (mention, entity) pair. */
+  public Screen screen(Session session, Mentions mentions, Entities entities) {
     int r = inputs.retrievalDim();
-    try (TFloat32 q = TensorCodec.flat(queries, queries.length / r, r);
-        TFloat32 e = TensorCodec.flat(retrieval, retrieval.length / r, r);
-        Result result = session.runner().feed(fastQuery, q).feed(fastRetrieval, e)
-            .fetch(fastScores).run()) {
-      return TensorCodec.read(result.get(0));
+    int d = inputs.matcher().hiddenDim();
+    int m = mentions.count();
+    int n = entities.count();
+    try (TFloat32 q = TensorCodec.flat(mentions.query(), m, r);
+        TFloat32 e = TensorCodec.flat(entities.retrieval(), n, r);
+        TFloat32 ms = TensorCodec.flat(mentions.localSummary(), m,
+            LocalTermBound.mentionWidth(d));
+        TFloat32 es = TensorCodec.flat(entities.localSummary(), n,
+            LocalTermBound.entityWidth(d))) {
+      Session.Runner runner = session.runner().feed(screenQuery, q).feed(screenRetrieval, e)
+          .feed(screenMentionSummary, ms).feed(screenEntitySummary, es);
+      screenOutputs.forEach(runner::fetch);
+      try (Result result = runner.run()) {
+        return new Screen(TensorCodec.read(result.get(0)), TensorCodec.read(result.get(1)),
+            TensorCodec.read(result.get(2)));
+      }
     }
   }
 
@@ -195,23 +229,6 @@ public final class EvaluationGraph {
     } finally {
       fed.forEach(Tensor::close);
     }
-  }
-
-  /**
-   * max over mentions of |c . LN(ctx)|: LN(x) = gamma * u + beta with sum(u) = 0 and
-   * |u| <= sqrt(d), so |c . LN(x)| <= sqrt(d) |w - mean(w)| + |c . beta| where w = c * gamma.
-   */
-  private static Operand<TFloat32> localBound(Layers layers, Operand<TFloat32> c,
-      String unitPrefix) {
-    Ops tf = layers.tf();
-    Operand<TFloat32> w = layers.mul(c, layers.param(unitPrefix + "layer_norm.weight"));
-    Operand<TFloat32> centred = tf.math.sub(w, tf.math.mean(w, layers.axis(-1),
-        org.tensorflow.op.math.Mean.keepDims(true)));
-    Operand<TFloat32> spread = tf.math.sqrt(layers.sum(tf.math.square(centred), -1, false));
-    long d = c.shape().get(c.shape().numDimensions() - 1);
-    Operand<TFloat32> offset = tf.math.abs(layers.sum(
-        layers.mul(c, layers.param(unitPrefix + "layer_norm.bias")), -1, false));
-    return layers.add(layers.scale(spread, Math.sqrt(d)), offset);
   }
 
   private static Placeholder<TFloat32> floats(Ops tf, String name, long... shape) {

@@ -210,7 +210,7 @@ class TrainerTest {
           evaluation.encodeMentions(session, set.mentions(List.of(mention)));
       EvaluationGraph.Mentions repeated = new EvaluationGraph.Mentions(n,
           repeat(one.query(), n), repeat(one.textKey(), n), repeat(one.textValue(), n),
-          repeat(one.imageKey(), n), repeat(one.imageValue(), n));
+          repeat(one.imageKey(), n), repeat(one.imageValue(), n), repeat(one.localSummary(), n));
       float[] scores = evaluation.pairScores(session, repeated, all);
       int gold = Integer.parseInt(mention.answerQid().substring(1)) - 1;
       int higher = 0;
