@@ -12,6 +12,7 @@ import dev.mmel.retriever.EntityRecord;
 import dev.mmel.retriever.IndexSchema;
 import dev.mmel.retriever.IndexedEntity;
 import dev.mmel.retriever.SearchHit;
+import dev.mmel.retriever.embedded.EmbeddedEntityIndex;
 import dev.mmel.retriever.embedded.EmbeddedEntityIndexStore;
 import dev.mmel.retriever.milvus.LocalMilvus;
 import dev.mmel.retriever.milvus.MilvusConfig;
@@ -109,6 +110,12 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
       description = "HNSW ef of Milvus searches; a search for k uses max(EF, 2k) (default: "
           + "the store's, " + MilvusConfig.DEFAULT_SEARCH_EF + ").")
   Integer milvusEf;
+
+  @Option(names = "--embedded-candidates", paramLabel = "C",
+      description = "Graph candidates the embedded store explores; a search for k explores "
+          + "max(C, 2k) (default: the store's, "
+          + EmbeddedEntityIndex.DEFAULT_SEARCH_CANDIDATES + ").")
+  Integer embeddedCandidates;
 
   @Option(names = "--entities", paramLabel = "N", defaultValue = "100000",
       description = "Synthetic entities (default ${DEFAULT-VALUE}).")
@@ -237,6 +244,11 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
     for (int c : clients) {
       positive("--clients", c);
     }
+    if (embeddedCandidates != null && (embeddedCandidates < 1
+        || embeddedCandidates > EmbeddedEntityIndex.MAX_SEARCH_CANDIDATES)) {
+      throw new ParameterException(spec.commandLine(), "--embedded-candidates must be within 1.."
+          + EmbeddedEntityIndex.MAX_SEARCH_CANDIDATES + ", got " + embeddedCandidates);
+    }
   }
 
   private void checkK(int size) {
@@ -303,11 +315,14 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
 
   private Engine embedded(Path root, BenchData data, List<AutoCloseable> cleanup) {
     OptionalLong before = ResidentMemory.ofThisJvm();
-    EmbeddedEntityIndexStore indexes = new EmbeddedEntityIndexStore(root);
+    EmbeddedEntityIndexStore indexes = new EmbeddedEntityIndexStore(root,
+        embeddedCandidates != null ? embeddedCandidates
+            : EmbeddedEntityIndex.DEFAULT_SEARCH_CANDIDATES);
     cleanup.add(indexes);
     Built built = build("embedded", indexes, data);
     cleanup.add(built.live());
-    return new Engine("embedded (Lucene HNSW)", searcher(built.live()),
+    return new Engine("embedded (Lucene HNSW, " + indexes.searchCandidates() + " candidates)",
+        searcher(built.live()),
         new Build(built.seconds(), DiskUsage.of(root), "index directory", ""),
         new Memory(before, ResidentMemory::ofThisJvm, "growth of this JVM's heap after GC "
             + "plus its resident memory-mapped files (the open live index, searched)"));

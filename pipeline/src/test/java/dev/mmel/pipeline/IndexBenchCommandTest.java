@@ -29,7 +29,7 @@ class IndexBenchCommandTest {
   private static final String MEMORY_HEADER = "| memory of 2,000 entities | bytes per entity "
       + "in memory | ratio to the raw vectors | measured |";
   private static final String EXACT = "exact brute force (baseline)";
-  private static final String EMBEDDED = "embedded (Lucene HNSW)";
+  private static final String EMBEDDED = "embedded (Lucene HNSW, 200 candidates)";
 
   private record Run(int code, String out, String err) {}
 
@@ -101,6 +101,22 @@ class IndexBenchCommandTest {
         "--work-dir", work.toString());
     assertEquals(2, run.code(), run.err());
     assertTrue(run.err().contains("--k must be within 1..50"), run.err());
+  }
+
+  @Test
+  void theEmbeddedSearchBreadthIsAnOption(@TempDir Path work) {
+    Run run = run("bench-index", "--store", "embedded", "--entities", "300", "--dim", "16",
+        "--queries", "20", "--rounds", "1", "--k", "10", "--clients", "1",
+        "--embedded-candidates", "40", "--work-dir", work.toString());
+    assertEquals(0, run.code(), run.err());
+    List<String[]> search = table(run.out(), SEARCH_HEADER);
+    assertEquals("embedded (Lucene HNSW, 40 candidates)", search.get(1)[0], run.out());
+
+    Run refused = run("bench-index", "--store", "embedded", "--embedded-candidates", "0",
+        "--work-dir", work.toString());
+    assertEquals(2, refused.code(), refused.err());
+    assertTrue(refused.err().contains("--embedded-candidates must be within 1..32768, got 0"),
+        refused.err());
   }
 
   /** The rows of the Markdown table under {@code header}, cells trimmed. */

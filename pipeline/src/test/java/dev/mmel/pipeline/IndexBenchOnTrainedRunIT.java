@@ -38,7 +38,7 @@ class IndexBenchOnTrainedRunIT {
         + "encoded by the trained run head-"), bench.printed());
     assertTrue(bench.out().contains("the first 30 test mentions"), bench.printed());
     List<String> embeddedRows = bench.out().lines()
-        .filter(line -> line.startsWith("| embedded (Lucene HNSW) |")).toList();
+        .filter(line -> line.startsWith("| embedded (Lucene HNSW, 200 candidates) |")).toList();
     assertEquals(6, embeddedRows.size(), "4 search rows, 1 build row, 1 memory row:\n"
         + bench.out());
     for (String row : embeddedRows.subList(0, 4)) {

@@ -58,11 +58,13 @@ public final class EmbeddedEntityIndex implements EntityIndex {
    * Lucene's kNN search explores as many candidates as it returns, which misses neighbours when
    * that is few: on 5,000 Gaussian 800-d vectors (the hard case: no entity stands out), recall@10
    * is 0.90 exploring 100, 0.95 at 150, 0.97 at 200 and 0.99 at 300. A search for k explores
-   * {@code max(MIN_CANDIDATES, 2k)} and keeps the best k (HNSW's ef, as the Milvus store does
+   * {@code max(searchCandidates, 2k)} and keeps the best k (HNSW's ef, as the Milvus store does
    * with its own minimum). At 20,000 entities exploring 200 took about 2.7 ms a search against
    * 1.8 ms for 100, on Java 17, where Lucene's vector code is scalar.
    */
-  static final int MIN_CANDIDATES = 200;
+  public static final int DEFAULT_SEARCH_CANDIDATES = 200;
+  /** Far beyond any useful ef; bounds the work one request can ask for. */
+  public static final int MAX_SEARCH_CANDIDATES = 32_768;
   /**
    * A bigger buffer than Lucene's 16 MB writes fewer, larger segments, so less HNSW graph gets
    * rebuilt by merges on a large build (an entity takes about 3.3 KB of it for 800 floats).
@@ -73,6 +75,7 @@ public final class EmbeddedEntityIndex implements EntityIndex {
   private final String buildId;
   private final Path luceneDir;
   private final BuildMetadata metadata;
+  private final int searchCandidates;
   private final Directory directory;
   private final SearcherManager searchers;
   /** Tells the store that opened this index that it is closed. */
@@ -84,11 +87,12 @@ public final class EmbeddedEntityIndex implements EntityIndex {
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private EmbeddedEntityIndex(String buildId, Path luceneDir, BuildMetadata metadata,
-      Directory directory, IndexWriter writer, Consumer<EmbeddedEntityIndex> onClose)
-      throws IOException {
+      int searchCandidates, Directory directory, IndexWriter writer,
+      Consumer<EmbeddedEntityIndex> onClose) throws IOException {
     this.buildId = buildId;
     this.luceneDir = luceneDir;
     this.metadata = metadata;
+    this.searchCandidates = searchCandidates;
     this.directory = directory;
     this.writer = writer;
     this.onClose = onClose;
@@ -98,7 +102,8 @@ public final class EmbeddedEntityIndex implements EntityIndex {
 
   /** Creates the Lucene index in {@code luceneDir}, or reopens it, for writing. */
   static EmbeddedEntityIndex openForWriting(String buildId, Path luceneDir,
-      BuildMetadata metadata, Consumer<EmbeddedEntityIndex> onClose) throws IOException {
+      BuildMetadata metadata, int searchCandidates, Consumer<EmbeddedEntityIndex> onClose)
+      throws IOException {
     Directory directory = FSDirectory.open(luceneDir);
     IndexWriter writer = null;
     try {
@@ -106,7 +111,8 @@ public final class EmbeddedEntityIndex implements EntityIndex {
           IndexWriterConfig.OpenMode.CREATE_OR_APPEND);
       // A first commit at once, so that even an empty build can be read and published.
       writer.commit();
-      return new EmbeddedEntityIndex(buildId, luceneDir, metadata, directory, writer, onClose);
+      return new EmbeddedEntityIndex(buildId, luceneDir, metadata, searchCandidates, directory,
+          writer, onClose);
     } catch (IOException | RuntimeException e) {
       IOUtils.closeWhileHandlingException(writer, directory);
       throw e;
@@ -115,10 +121,12 @@ public final class EmbeddedEntityIndex implements EntityIndex {
 
   /** Opens the last commit of the Lucene index in {@code luceneDir}; writes open a writer. */
   static EmbeddedEntityIndex openForReading(String buildId, Path luceneDir,
-      BuildMetadata metadata, Consumer<EmbeddedEntityIndex> onClose) throws IOException {
+      BuildMetadata metadata, int searchCandidates, Consumer<EmbeddedEntityIndex> onClose)
+      throws IOException {
     Directory directory = FSDirectory.open(luceneDir);
     try {
-      return new EmbeddedEntityIndex(buildId, luceneDir, metadata, directory, null, onClose);
+      return new EmbeddedEntityIndex(buildId, luceneDir, metadata, searchCandidates, directory,
+          null, onClose);
     } catch (IndexNotFoundException | NoSuchFileException e) {
       IOUtils.closeWhileHandlingException(directory);
       throw new IllegalStateException("build '" + buildId + "' has no index in " + luceneDir
@@ -216,7 +224,8 @@ public final class EmbeddedEntityIndex implements EntityIndex {
     IndexSchema.checkResultCount("k", k);
     Objects.requireNonNull(filter, "filter (EntityFilter.none() for no filter)");
     KnnFloatVectorQuery knn = new KnnFloatVectorQuery(EntityDocuments.RETRIEVAL, query,
-        Math.max(MIN_CANDIDATES, 2 * k), FilterQueries.of(filter));
+        Math.min(MAX_SEARCH_CANDIDATES, Math.max(searchCandidates, 2 * k)),
+        FilterQueries.of(filter));
     return read("search", searcher -> {
       ScoreDoc[] top = searcher.search(knn, k).scoreDocs;
       String[] qids = QidDocs.of(searcher.getIndexReader(), top);

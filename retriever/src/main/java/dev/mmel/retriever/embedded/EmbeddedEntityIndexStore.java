@@ -54,11 +54,25 @@ public final class EmbeddedEntityIndexStore implements EntityIndexStore {
   private static final String LUCENE = "lucene";
 
   private final Path root;
+  private final int searchCandidates;
   private final Set<EmbeddedEntityIndex> open = new HashSet<>();
   private boolean closed;
 
-  /** A store on {@code root}, created if missing. */
+  /** A store on {@code root}, created if missing, with the default search breadth. */
   public EmbeddedEntityIndexStore(Path root) {
+    this(root, EmbeddedEntityIndex.DEFAULT_SEARCH_CANDIDATES);
+  }
+
+  /**
+   * A store on {@code root}, created if missing, whose indexes explore {@code max(
+   * searchCandidates, 2k)} graph candidates for a search of k (more: higher recall, slower).
+   */
+  public EmbeddedEntityIndexStore(Path root, int searchCandidates) {
+    if (searchCandidates < 1 || searchCandidates > EmbeddedEntityIndex.MAX_SEARCH_CANDIDATES) {
+      throw new IllegalArgumentException("search_candidates must be in [1, "
+          + EmbeddedEntityIndex.MAX_SEARCH_CANDIDATES + "], got " + searchCandidates);
+    }
+    this.searchCandidates = searchCandidates;
     this.root = root.toAbsolutePath();
     try {
       Files.createDirectories(this.root.resolve(BUILDS));
@@ -74,6 +88,11 @@ public final class EmbeddedEntityIndexStore implements EntityIndexStore {
     }
   }
 
+  /** Graph candidates a search of k explores at least (it explores max(this, 2k)). */
+  public int searchCandidates() {
+    return searchCandidates;
+  }
+
   @Override
   public synchronized EntityIndex openLive() {
     ensureOpen();
@@ -84,7 +103,7 @@ public final class EmbeddedEntityIndexStore implements EntityIndexStore {
             + buildDir(buildId) + "; run `mmel index build` to build and publish a new one"));
     try {
       return track(EmbeddedEntityIndex.openForReading(buildId, luceneDir(buildId), metadata,
-          this::released));
+          searchCandidates, this::released));
     } catch (IOException e) {
       throw failed("open the live build '" + buildId + "'", e);
     }
@@ -120,7 +139,7 @@ public final class EmbeddedEntityIndexStore implements EntityIndexStore {
         wanted.write(buildDir(buildId));
       }
       return track(EmbeddedEntityIndex.openForWriting(buildId, luceneDir(buildId), wanted,
-          this::released));
+          searchCandidates, this::released));
     } catch (IOException e) {
       throw failed("open build '" + buildId + "'", e);
     }

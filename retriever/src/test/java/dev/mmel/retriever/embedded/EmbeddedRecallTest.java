@@ -1,5 +1,6 @@
 package dev.mmel.retriever.embedded;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mmel.retriever.EntityFilter;
@@ -39,6 +40,43 @@ class EmbeddedRecallTest {
   @Test
   void recallAtTenIsAtLeast95Percent() {
     Random random = new Random(11);
+    float[][] vectors = build(random, "recall");
+    try (EmbeddedEntityIndexStore store = new EmbeddedEntityIndexStore(root);
+        EntityIndex index = store.openLive()) {
+      double recall = recall(index, vectors, new Random(12));
+      assertTrue(recall >= 0.95, "recall@10 " + recall);
+    }
+  }
+
+  /** The store's search breadth is what trades recall for speed: few candidates miss more. */
+  @Test
+  void moreSearchCandidatesFindMoreOfTheExactTopTen() {
+    float[][] vectors = build(new Random(21), "breadth");
+    double narrow;
+    double wide;
+    try (EmbeddedEntityIndexStore store = new EmbeddedEntityIndexStore(root, 10);
+        EntityIndex index = store.openLive()) {
+      narrow = recall(index, vectors, new Random(22));
+    }
+    try (EmbeddedEntityIndexStore store = new EmbeddedEntityIndexStore(root, 800);
+        EntityIndex index = store.openLive()) {
+      wide = recall(index, vectors, new Random(22));
+    }
+    assertTrue(wide >= 0.99 && narrow < wide - 0.05,
+        "recall@10 exploring 20: " + narrow + ", exploring 800: " + wide);
+  }
+
+  @Test
+  void searchCandidatesOutsideTheLimitsAreRejected() {
+    IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+        () -> new EmbeddedEntityIndexStore(root, 0));
+    assertTrue(error.getMessage().contains("search_candidates"), error.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> new EmbeddedEntityIndexStore(root,
+        EmbeddedEntityIndex.MAX_SEARCH_CANDIDATES + 1));
+  }
+
+  /** Indexes ENTITIES random vectors as the published build; returns the vectors. */
+  private float[][] build(Random random, String buildId) {
     float[][] vectors = new float[ENTITIES][];
     List<IndexedEntity> entities = new ArrayList<>();
     float[] small = new float[2];
@@ -48,23 +86,29 @@ class EmbeddedRecallTest {
       entities.add(new IndexedEntity(new EntityRecord("Q" + i, "e" + i, List.of(), "", ""),
           vectors[i], rerank));
     }
-    try (EmbeddedEntityIndexStore store = new EmbeddedEntityIndexStore(root);
-        EntityIndex index = store.openBuild("recall", "v1", SCHEMA)) {
-      for (int from = 0; from < ENTITIES; from += 1_000) {
-        index.upsert(entities.subList(from, from + 1_000));
-      }
-      index.flush();
-      int found = 0;
-      for (int q = 0; q < QUERIES; q++) {
-        float[] query = gaussian(random, DIM, 1);
-        Set<String> exact = exactTop(vectors, query);
-        for (SearchHit hit : index.search(query, K, EntityFilter.none())) {
-          found += exact.contains(hit.qid()) ? 1 : 0;
+    try (EmbeddedEntityIndexStore store = new EmbeddedEntityIndexStore(root)) {
+      try (EntityIndex index = store.openBuild(buildId, "v1", SCHEMA)) {
+        for (int from = 0; from < ENTITIES; from += 1_000) {
+          index.upsert(entities.subList(from, from + 1_000));
         }
+        index.flush();
       }
-      double recall = found / (double) (QUERIES * K);
-      assertTrue(recall >= 0.95, "recall@10 " + recall);
+      store.publish(buildId);
     }
+    return vectors;
+  }
+
+  /** Share of the exact top K found, over QUERIES fresh Gaussian queries. */
+  private static double recall(EntityIndex index, float[][] vectors, Random random) {
+    int found = 0;
+    for (int q = 0; q < QUERIES; q++) {
+      float[] query = gaussian(random, DIM, 1);
+      Set<String> exact = exactTop(vectors, query);
+      for (SearchHit hit : index.search(query, K, EntityFilter.none())) {
+        found += exact.contains(hit.qid()) ? 1 : 0;
+      }
+    }
+    return found / (double) (QUERIES * K);
   }
 
   private static Set<String> exactTop(float[][] vectors, float[] query) {
