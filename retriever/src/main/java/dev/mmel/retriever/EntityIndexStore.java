@@ -20,7 +20,11 @@ public interface EntityIndexStore extends AutoCloseable {
   /** Creates the build's empty index, or reopens it with what it already holds. */
   EntityIndex openBuild(String buildId, String modelVersion, IndexSchema schema);
 
-  /** Points readers at this build and drops the build they saw before. */
+  /**
+   * Points readers at this build once what was flushed to it is searchable through its ANN index
+   * (on Milvus: loaded by the query nodes as indexed segments), and drops the build they saw
+   * before.
+   */
   void publish(String buildId);
 
   /**

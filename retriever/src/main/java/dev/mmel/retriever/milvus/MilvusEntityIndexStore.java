@@ -88,6 +88,8 @@ public final class MilvusEntityIndexStore implements EntityIndexStore {
     }
     collections.stamp(collection);
     collections.prepareForReads(collection);
+    collections.flush(collection);
+    collections.awaitIndexedServing(collection);
     Optional<String> previous = liveCollection();
     if (previous.map(collection::equals).orElse(false)) {
       return;

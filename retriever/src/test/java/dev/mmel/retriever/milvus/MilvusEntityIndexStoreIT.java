@@ -221,41 +221,34 @@ class MilvusEntityIndexStoreIT extends EntityIndexContract {
   }
 
   @Test
-  void afterFlushSearchesGoThroughTheHnswIndex() throws Exception {
+  void afterPublishingSearchesGoThroughTheHnswIndex() throws Exception {
     Random random = new Random(13);
     String collection = prefix + "_sealed";
-    try (EntityIndex index = store.openBuild("sealed", VERSION, SCHEMA)) {
-      List<IndexedEntity> all = new ArrayList<>();
+    List<IndexedEntity> all = new ArrayList<>();
+    try (EntityIndex build = store.openBuild("sealed", VERSION, SCHEMA)) {
       for (int i = 0; i < rowsForAnn(); i++) {
         all.add(entity("Q" + i, "Entity " + i, List.of(), random));
       }
-      index.upsert(all);
-      index.flush();
-      // Query nodes swap in an indexed segment shortly after the index is built.
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      List<QuerySegmentInfo> segments;
-      while (true) {
-        segments = admin.getQuerySegmentInfo(GetQuerySegmentInfoReq.builder()
-            .collectionName(collection).build()).getSegmentInfos();
-        boolean indexed = !segments.isEmpty() && segments.stream()
-            .allMatch(s -> EntityFields.RETRIEVAL_INDEX.equals(s.getIndexName()));
-        if (indexed || System.nanoTime() > deadline) {
-          break;
-        }
-        Thread.sleep(200);
-      }
-      for (QuerySegmentInfo segment : segments) {
-        System.out.println("[milvus-index-it] segment " + segment.getSegmentID() + ": "
-            + segment.getNumOfRows() + " rows, index " + segment.getIndexName());
-        assertEquals(EntityFields.RETRIEVAL_INDEX, segment.getIndexName());
-      }
-      assertEquals(rowsForAnn(), segments.stream().mapToLong(QuerySegmentInfo::getNumOfRows)
-          .sum());
-      assertEquals("Q7", index.search(all.get(7).retrieval(), 1, EntityFilter.none()).get(0)
-          .qid());
-    } finally {
-      store.dropBuild("sealed");
+      build.upsert(all);
     }
+    // Right after the index is built the query node still serves the rows from the growing
+    // segment they were written to; publishing returns once it has swapped in the indexed copy.
+    store.publish("sealed");
+    List<QuerySegmentInfo> segments = admin.getQuerySegmentInfo(GetQuerySegmentInfoReq
+        .builder().collectionName(collection).build()).getSegmentInfos();
+    for (QuerySegmentInfo segment : segments) {
+      System.out.println("[milvus-index-it] segment " + segment.getSegmentID() + ": "
+          + segment.getNumOfRows() + " rows, index " + segment.getIndexName());
+      assertEquals(EntityFields.RETRIEVAL_INDEX, segment.getIndexName());
+    }
+    assertEquals(rowsForAnn(), segments.stream().mapToLong(QuerySegmentInfo::getNumOfRows)
+        .sum());
+    try (EntityIndex live = store.openLive()) {
+      assertEquals("Q7", live.search(all.get(7).retrieval(), 1, EntityFilter.none()).get(0)
+          .qid());
+    }
+    admin.dropAlias(DropAliasReq.builder().alias(prefix + "_live").build());
+    store.dropBuild("sealed");
   }
 
   /** The production shapes: 800-d retrieval, 2 x (96 + 50 x 96) rerank floats. */
