@@ -30,7 +30,9 @@ import io.milvus.v2.service.utility.request.CreateAliasReq;
 import io.milvus.v2.service.utility.request.DescribeAliasReq;
 import io.milvus.v2.service.utility.request.DropAliasReq;
 import io.milvus.v2.service.utility.request.FlushReq;
+import io.milvus.v2.service.utility.request.GetPersistentSegmentInfoReq;
 import io.milvus.v2.service.utility.request.GetQuerySegmentInfoReq;
+import io.milvus.v2.service.utility.response.GetPersistentSegmentInfoResp;
 import io.milvus.v2.service.utility.response.GetQuerySegmentInfoResp;
 import io.milvus.v2.service.vector.request.DeleteReq;
 import io.milvus.v2.service.vector.request.InsertReq;
@@ -159,6 +161,17 @@ class MilvusSdkCompatibilityIT {
           .waitFlushedTimeoutMs(60_000L).build());
       return null;
     });
+    // Publishing compares these states with the segments the query nodes serve.
+    List<GetPersistentSegmentInfoResp.PersistentSegmentInfo> persisted = step(
+        "getPersistentSegmentInfo", () -> client.getPersistentSegmentInfo(
+            GetPersistentSegmentInfoReq.builder().collectionName(name).build()).getSegmentInfos());
+    for (GetPersistentSegmentInfoResp.PersistentSegmentInfo segment : persisted) {
+      System.out.println("[milvus-it] persisted segment " + segment.getSegmentID() + ": "
+          + segment.getNumOfRows() + " rows, " + segment.getState());
+      assertEquals("Flushed", segment.getState());
+    }
+    assertEquals(entities.size(), persisted.stream()
+        .mapToLong(GetPersistentSegmentInfoResp.PersistentSegmentInfo::getNumOfRows).sum());
     buildIndexAndLoad(name);
     assertEquals(entities.size(), count(name));
     List<GetQuerySegmentInfoResp.QuerySegmentInfo> segments = step("getQuerySegmentInfo",
