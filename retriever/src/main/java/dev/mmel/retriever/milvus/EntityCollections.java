@@ -145,8 +145,8 @@ final class EntityCollections {
    * Waits until the query nodes serve every flushed segment sealed and indexed. Until then a
    * query node goes on searching rows in the growing segments they were written to, through a
    * coarse interim index; the hand-off lags the index build by up to 20 s here. Searched right
-   * after publishing, builds of the encoded WikiMEL KB found from 0.83 to 0.99 of the exact top
-   * 10, build to build; after this wait, three builds found 0.979, 0.979 and 0.978. Only
+   * after publishing, builds of the encoded WikiMEL KB found from 0.83 to 0.98 of the exact top
+   * 10 at ef 200, build to build; after this wait, three builds found 0.979, 0.979 and 0.978. Only
    * publishing waits: waiting at every checkpoint's flush would stall a build.
    */
   void awaitIndexedServing(String collection) {
