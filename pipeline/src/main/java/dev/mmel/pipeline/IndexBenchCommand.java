@@ -106,16 +106,17 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
           + "${DEFAULT-VALUE}).")
   Path featureCache;
 
-  @Option(names = "--milvus-ef", paramLabel = "EF",
-      description = "HNSW ef of Milvus searches; a search for k uses max(EF, 2k) (default: "
-          + "the store's, " + MilvusConfig.DEFAULT_SEARCH_EF + ").")
-  Integer milvusEf;
+  @Option(names = "--milvus-ef", paramLabel = "EF", split = ",",
+      description = "HNSW ef of Milvus searches; a search for k uses max(EF, 2k). Several "
+          + "(e.g. 200,400) search the same build at each, interleaved in the same rounds "
+          + "(default: the store's, " + MilvusConfig.DEFAULT_SEARCH_EF + ").")
+  int[] milvusEf;
 
-  @Option(names = "--embedded-candidates", paramLabel = "C",
+  @Option(names = "--embedded-candidates", paramLabel = "C", split = ",",
       description = "Graph candidates the embedded store explores; a search for k explores "
-          + "max(C, 2k) (default: the store's, "
-          + EmbeddedEntityIndex.DEFAULT_SEARCH_CANDIDATES + ").")
-  Integer embeddedCandidates;
+          + "max(C, 2k). Several search the same build at each, like --milvus-ef (default: "
+          + "the store's, " + EmbeddedEntityIndex.DEFAULT_SEARCH_CANDIDATES + ").")
+  int[] embeddedCandidates;
 
   @Option(names = "--entities", paramLabel = "N", defaultValue = "100000",
       description = "Synthetic entities (default ${DEFAULT-VALUE}).")
@@ -163,7 +164,12 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
   }
 
   /** A search engine under test and what its build cost; the first one is the baseline. */
-  private record Engine(String name, SearchLoad.Searcher searcher, Build build, Memory memory) {}
+  /**
+   * One way of searching: a store at one search breadth. {@code measuresStore} is false for the
+   * further breadths of a store, which share its build and memory.
+   */
+  private record Engine(String name, SearchLoad.Searcher searcher, Build build, Memory memory,
+      boolean measuresStore) {}
 
   /**
    * Memory an engine holds: {@code now} minus {@code before} (taken before its build), read
@@ -218,12 +224,12 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
       engines.add(new Engine("exact brute force (baseline)",
           new ExactSearch(vectors, i -> data.record(i).qid())::search, flat,
           new Memory(OptionalLong.of(0), () -> OptionalLong.of(rawVectors),
-              "the retrieval vectors as float arrays")));
+              "the retrieval vectors as float arrays"), true));
       if (store != Stores.milvus) {
-        engines.add(embedded(work.resolve("embedded"), data, cleanup));
+        engines.addAll(embedded(work.resolve("embedded"), data, cleanup));
       }
       if (store != Stores.embedded) {
-        engines.add(milvus(home, runId, data, cleanup));
+        engines.addAll(milvus(home, runId, data, cleanup));
       }
       report(engines, data, queryVectors, progress);
     } finally {
@@ -244,11 +250,30 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
     for (int c : clients) {
       positive("--clients", c);
     }
-    if (embeddedCandidates != null && (embeddedCandidates < 1
-        || embeddedCandidates > EmbeddedEntityIndex.MAX_SEARCH_CANDIDATES)) {
-      throw new ParameterException(spec.commandLine(), "--embedded-candidates must be within 1.."
-          + EmbeddedEntityIndex.MAX_SEARCH_CANDIDATES + ", got " + embeddedCandidates);
+    within("--embedded-candidates", embeddedCandidates,
+        EmbeddedEntityIndex.MAX_SEARCH_CANDIDATES);
+    within("--milvus-ef", milvusEf, MilvusConfig.MAX_SEARCH_EF);
+  }
+
+  private void within(String option, int[] values, int max) {
+    if (values == null) {
+      return;
     }
+    Set<Integer> seen = new HashSet<>();
+    for (int value : values) {
+      if (value < 1 || value > max) {
+        throw new ParameterException(spec.commandLine(), option + " must be within 1.." + max
+            + ", got " + value);
+      }
+      if (!seen.add(value)) {
+        throw new ParameterException(spec.commandLine(), option + " lists " + value + " twice");
+      }
+    }
+  }
+
+  /** The breadths an option lists, or the store's default alone. */
+  private static int[] breadths(int[] values, int storeDefault) {
+    return values == null || values.length == 0 ? new int[] {storeDefault} : values;
   }
 
   private void checkK(int size) {
@@ -313,22 +338,40 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
     return new Build(nanos / 1e9, bytes, "raw payload", "");
   }
 
-  private Engine embedded(Path root, BenchData data, List<AutoCloseable> cleanup) {
+  private List<Engine> embedded(Path root, BenchData data, List<AutoCloseable> cleanup) {
+    int[] candidates = breadths(embeddedCandidates, EmbeddedEntityIndex.DEFAULT_SEARCH_CANDIDATES);
     OptionalLong before = ResidentMemory.ofThisJvm();
-    EmbeddedEntityIndexStore indexes = new EmbeddedEntityIndexStore(root,
-        embeddedCandidates != null ? embeddedCandidates
-            : EmbeddedEntityIndex.DEFAULT_SEARCH_CANDIDATES);
+    EmbeddedEntityIndexStore indexes = new EmbeddedEntityIndexStore(root, candidates[0]);
     cleanup.add(indexes);
     Built built = build("embedded", indexes, data);
     cleanup.add(built.live());
-    return new Engine("embedded (Lucene HNSW, " + indexes.searchCandidates() + " candidates)",
-        searcher(built.live()),
+    List<Engine> engines = new ArrayList<>();
+    engines.add(new Engine(embeddedName(candidates[0]), searcher(built.live()),
         new Build(built.seconds(), DiskUsage.of(root), "index directory", ""),
         new Memory(before, ResidentMemory::ofThisJvm, "growth of this JVM's heap after GC "
-            + "plus its resident memory-mapped files (the open live index, searched)"));
+            + "plus its resident memory-mapped files (the open live index, searched)"), true));
+    for (int i = 1; i < candidates.length; i++) {
+      EmbeddedEntityIndexStore reader = new EmbeddedEntityIndexStore(root, candidates[i]);
+      cleanup.add(reader);
+      EntityIndex live = reader.openLive();
+      cleanup.add(live);
+      engines.add(sharing(engines.get(0), embeddedName(candidates[i]), live));
+    }
+    return engines;
   }
 
-  private Engine milvus(Path home, String run, BenchData data, List<AutoCloseable> cleanup) {
+  private static String embeddedName(int candidates) {
+    return "embedded (Lucene HNSW, " + candidates + " candidates)";
+  }
+
+  /** Another breadth of the store {@code first} measured: same build, same memory. */
+  private static Engine sharing(Engine first, String name, EntityIndex live) {
+    return new Engine(name, searcher(live), first.build(), first.memory(), false);
+  }
+
+  private List<Engine> milvus(Path home, String run, BenchData data,
+      List<AutoCloseable> cleanup) {
+    int[] efs = breadths(milvusEf, MilvusConfig.DEFAULT_SEARCH_EF);
     String uri = milvusUri != null ? milvusUri : System.getenv("MMEL_MILVUS_URI");
     if (uri == null || uri.isBlank()) {
       LocalMilvus server = LocalMilvus.acquire(home);
@@ -339,7 +382,7 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
     MilvusConfig config = MilvusConfig.defaults(uri.strip()).withCollectionPrefix(prefix)
         // Sealing and indexing a large build takes longer than the default ten minutes here.
         .withTimeouts(Duration.ofSeconds(10), Duration.ofSeconds(60), Duration.ofMinutes(60))
-        .withSearchEf(milvusEf != null ? milvusEf : MilvusConfig.DEFAULT_SEARCH_EF);
+        .withSearchEf(efs[0]);
     MilvusEntityIndexStore indexes = new MilvusEntityIndexStore(config);
     cleanup.add(indexes);
     cleanup.add(() -> dropMilvusBuild(indexes, config, prefix));
@@ -351,11 +394,24 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
     Optional<DiskUsage.Milvus> before = dataDir.map(DiskUsage.Milvus::of);
     Built built = build("milvus", indexes, data);
     cleanup.add(built.live());
-    return new Engine("Milvus 2.3 (HNSW, ef " + config.searchEf() + ")", searcher(built.live()),
+    List<Engine> engines = new ArrayList<>();
+    engines.add(new Engine(milvusName(efs[0]), searcher(built.live()),
         milvusBuild(built.seconds(), data, dataDir, before),
         new Memory(rssBefore, serverRss, serverGroup.isPresent()
             ? "growth of the server's resident set (all its processes), collection loaded"
-            : "n/a: not the server infra/milvus.sh runs here"));
+            : "n/a: not the server infra/milvus.sh runs here"), true));
+    for (int i = 1; i < efs.length; i++) {
+      MilvusEntityIndexStore reader = new MilvusEntityIndexStore(config.withSearchEf(efs[i]));
+      cleanup.add(reader);
+      EntityIndex live = reader.openLive();
+      cleanup.add(live);
+      engines.add(sharing(engines.get(0), milvusName(efs[i]), live));
+    }
+    return engines;
+  }
+
+  private static String milvusName(int ef) {
+    return "Milvus 2.3 (HNSW, ef " + ef + ")";
   }
 
   private Build milvusBuild(double seconds, BenchData data, Optional<Path> dataDir,
@@ -505,7 +561,8 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
     }
     progress.done("search measured");
     progress.step("memory held by each engine");
-    List<OptionalLong> memory = engines.stream().map(engine -> engine.memory().held()).toList();
+    List<OptionalLong> memory = engines.stream().map(engine -> engine.measuresStore()
+        ? engine.memory().held() : OptionalLong.empty()).toList();
     printSearch(engines, data, configs, recall, qps, p50, p99);
     printBuild(engines, data.size());
     printMemory(engines, memory, data.size());
@@ -554,6 +611,9 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
         + "entity on disk | ratio to raw payload | measured |");
     System.out.println("|---|---|---|---|---|---|---|");
     for (Engine engine : engines) {
+      if (!engine.measuresStore()) {
+        continue;
+      }
       Build build = engine.build();
       String name = engine == engines.get(0) ? "flat file of the raw payload, fsynced (baseline)"
           : engine.name();
@@ -567,7 +627,7 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
     }
     System.out.println();
     for (Engine engine : engines) {
-      if (!engine.build().detail().isEmpty()) {
+      if (engine.measuresStore() && !engine.build().detail().isEmpty()) {
         System.out.println(engine.build().detail());
       }
     }
@@ -585,6 +645,9 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
     System.out.println("|---|---|---|---|");
     long baseline = memory.get(0).orElse(1);
     for (int e = 0; e < engines.size(); e++) {
+      if (!engines.get(e).measuresStore()) {
+        continue;
+      }
       OptionalLong held = memory.get(e);
       String name = e == 0 ? "raw retrieval vectors (baseline)" : engines.get(e).name();
       System.out.printf(Locale.ROOT, "| %s | %s | %s | %s |%n", name,

@@ -104,19 +104,43 @@ class IndexBenchCommandTest {
   }
 
   @Test
-  void theEmbeddedSearchBreadthIsAnOption(@TempDir Path work) {
+  void severalSearchBreadthsShareOneBuildAndAreMeasuredInTheSameRounds(@TempDir Path work) {
     Run run = run("bench-index", "--store", "embedded", "--entities", "300", "--dim", "16",
         "--queries", "20", "--rounds", "1", "--k", "10", "--clients", "1",
-        "--embedded-candidates", "40", "--work-dir", work.toString());
+        "--embedded-candidates", "40,80", "--work-dir", work.toString());
     assertEquals(0, run.code(), run.err());
     List<String[]> search = table(run.out(), SEARCH_HEADER);
-    assertEquals("embedded (Lucene HNSW, 40 candidates)", search.get(1)[0], run.out());
+    assertEquals(List.of(EXACT, "embedded (Lucene HNSW, 40 candidates)",
+        "embedded (Lucene HNSW, 80 candidates)"), search.stream().map(row -> row[0]).toList(),
+        run.out());
+    for (String[] row : search) {
+      assertTrue(number(row[4]) > 0, "QPS: " + String.join(" | ", row));
+    }
+    // One build and one memory figure for the store, under its first breadth's name.
+    List<String> built = table(run.out(), BUILD_HEADER.replace("2,000", "300")).stream()
+        .map(row -> row[0]).toList();
+    assertEquals(2, built.size(), run.out());
+    assertEquals("embedded (Lucene HNSW, 40 candidates)", built.get(1), run.out());
+    assertEquals(2, table(run.out(), MEMORY_HEADER.replace("2,000", "300")).size(), run.out());
+    assertTrue(leftovers(work).isEmpty(), "work files left behind: " + leftovers(work));
+  }
 
-    Run refused = run("bench-index", "--store", "embedded", "--embedded-candidates", "0",
+  @Test
+  void searchBreadthsOutOfRangeOrRepeatedAreRefused(@TempDir Path work) {
+    Run zero = run("bench-index", "--store", "embedded", "--embedded-candidates", "0",
         "--work-dir", work.toString());
-    assertEquals(2, refused.code(), refused.err());
-    assertTrue(refused.err().contains("--embedded-candidates must be within 1..32768, got 0"),
-        refused.err());
+    assertEquals(2, zero.code(), zero.err());
+    assertTrue(zero.err().contains("--embedded-candidates must be within 1..32768, got 0"),
+        zero.err());
+    Run twice = run("bench-index", "--store", "milvus", "--milvus-ef", "200,64,200",
+        "--work-dir", work.toString());
+    assertEquals(2, twice.code(), twice.err());
+    assertTrue(twice.err().contains("--milvus-ef lists 200 twice"), twice.err());
+    Run tooWide = run("bench-index", "--store", "milvus", "--milvus-ef", "40000",
+        "--work-dir", work.toString());
+    assertEquals(2, tooWide.code(), tooWide.err());
+    assertTrue(tooWide.err().contains("--milvus-ef must be within 1..32768, got 40000"),
+        tooWide.err());
   }
 
   /** The rows of the Markdown table under {@code header}, cells trimmed. */
