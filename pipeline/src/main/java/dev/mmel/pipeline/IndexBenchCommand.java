@@ -38,6 +38,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -349,14 +350,11 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
     engines.add(new Engine(embeddedName(candidates[0]), searcher(built.live()),
         new Build(built.seconds(), DiskUsage.of(root), "index directory", ""),
         new Memory(before, ResidentMemory::ofThisJvm, "growth of this JVM's heap after GC "
-            + "plus its resident memory-mapped files (the open live index, searched)"), true));
-    for (int i = 1; i < candidates.length; i++) {
-      EmbeddedEntityIndexStore reader = new EmbeddedEntityIndexStore(root, candidates[i]);
-      cleanup.add(reader);
-      EntityIndex live = reader.openLive();
-      cleanup.add(live);
-      engines.add(sharing(engines.get(0), embeddedName(candidates[i]), live));
-    }
+            + "plus its resident memory-mapped files (the open live index, searched"
+            + (candidates.length > 1 ? "; opened by " + candidates.length + " readers, one per "
+                + "breadth, which a single server would not need)" : ")")), true));
+    addBreadths(engines, candidates, c -> new EmbeddedEntityIndexStore(root, c),
+        IndexBenchCommand::embeddedName, cleanup);
     return engines;
   }
 
@@ -364,9 +362,22 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
     return "embedded (Lucene HNSW, " + candidates + " candidates)";
   }
 
-  /** Another breadth of the store {@code first} measured: same build, same memory. */
-  private static Engine sharing(Engine first, String name, EntityIndex live) {
-    return new Engine(name, searcher(live), first.build(), first.memory(), false);
+  /**
+   * The further breadths of the store {@code engines} holds measured: each a reader of the same
+   * live build, at its own breadth, sharing the first one's build and memory figures.
+   */
+  private static void addBreadths(List<Engine> engines, int[] breadths,
+      IntFunction<EntityIndexStore> storeAt, IntFunction<String> nameAt,
+      List<AutoCloseable> cleanup) {
+    Engine first = engines.get(0);
+    for (int i = 1; i < breadths.length; i++) {
+      EntityIndexStore reader = storeAt.apply(breadths[i]);
+      cleanup.add(reader);
+      EntityIndex live = reader.openLive();
+      cleanup.add(live);
+      engines.add(new Engine(nameAt.apply(breadths[i]), searcher(live), first.build(),
+          first.memory(), false));
+    }
   }
 
   private List<Engine> milvus(Path home, String run, BenchData data,
@@ -400,13 +411,8 @@ public final class IndexBenchCommand implements CliExtension, Callable<Integer> 
         new Memory(rssBefore, serverRss, serverGroup.isPresent()
             ? "growth of the server's resident set (all its processes), collection loaded"
             : "n/a: not the server infra/milvus.sh runs here"), true));
-    for (int i = 1; i < efs.length; i++) {
-      MilvusEntityIndexStore reader = new MilvusEntityIndexStore(config.withSearchEf(efs[i]));
-      cleanup.add(reader);
-      EntityIndex live = reader.openLive();
-      cleanup.add(live);
-      engines.add(sharing(engines.get(0), milvusName(efs[i]), live));
-    }
+    addBreadths(engines, efs, ef -> new MilvusEntityIndexStore(config.withSearchEf(ef)),
+        IndexBenchCommand::milvusName, cleanup);
     return engines;
   }
 
