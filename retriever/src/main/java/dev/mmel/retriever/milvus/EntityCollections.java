@@ -150,33 +150,14 @@ final class EntityCollections {
    * publishing waits: waiting at every checkpoint's flush would stall a build.
    */
   void awaitIndexedServing(String collection) {
-    long started = System.nanoTime();
-    long deadline = started + config.waitTimeout().toNanos();
-    long nextReport = started + REPORT_INTERVAL_NANOS;
-    boolean waited = false;
-    while (true) {
-      Map<Long, Long> waiting = ServedSegments.notServed(persistedSegments(collection),
-          querySegments(collection));
-      long now = System.nanoTime();
-      if (waiting.isEmpty()) {
-        if (waited) {
-          LOG.info(String.format(Locale.ROOT, "query nodes serve every flushed segment of "
-              + "collection %s after %.1f s", collection, (now - started) / 1e9));
-        }
-        return;
-      }
-      waited = true;
-      if (now >= nextReport) {
-        nextReport = now + REPORT_INTERVAL_NANOS;
-        LOG.info(ServedSegments.describe(collection, waiting, (now - started) / 1e9));
-      }
-      if (now > deadline) {
-        throw new IllegalStateException(ServedSegments.describe(collection, waiting,
-            (now - started) / 1e9) + ", beyond wait_timeout " + config.waitTimeout()
-            + "; raise MilvusConfig.waitTimeout or check that Milvus' query node is running");
-      }
-      calls.pause(POLL, "getQuerySegmentInfo", target(collection));
-    }
+    pollUntilDone(collection, "getQuerySegmentInfo",
+        "query nodes serve every flushed segment of collection " + collection,
+        "check that Milvus' query node is running", seconds -> {
+          Map<Long, Long> waiting = ServedSegments.notServed(persistedSegments(collection),
+              querySegments(collection));
+          return waiting.isEmpty() ? Optional.empty()
+              : Optional.of(ServedSegments.describe(collection, waiting, seconds));
+        });
   }
 
   private List<PersistentSegmentInfo> persistedSegments(String collection) {
@@ -191,39 +172,66 @@ final class EntityCollections {
   }
 
   private void awaitIndex(String collection) {
+    long[] firstIndexed = {-1};
+    pollUntilDone(collection, "describeIndex", "Milvus indexed collection " + collection,
+        "check that Milvus' index node is running", seconds -> {
+          IndexDesc index = calls.call("describeIndex", target(collection),
+              () -> client.describeIndex(DescribeIndexReq.builder().collectionName(collection)
+                  .fieldName(EntityFields.RETRIEVAL).build())
+                  .getIndexDescByFieldName(EntityFields.RETRIEVAL));
+          if (index.getIndexState() == IndexBuildState.Failed) {
+            throw new IllegalStateException("building the HNSW index of collection " + collection
+                + " failed: " + index.getIndexFailedReason() + "; see the Milvus log "
+                + "(.cache/milvus.log under infra/milvus.sh)");
+          }
+          if (index.getIndexState() == IndexBuildState.Finished
+              && index.getIndexedRows() >= index.getTotalRows()) {
+            return Optional.empty();
+          }
+          if (firstIndexed[0] < 0) {
+            firstIndexed[0] = index.getIndexedRows();
+          }
+          return Optional.of(IndexWait.describe(collection, index.getIndexedRows(),
+              index.getTotalRows(), index.getIndexedRows() - firstIndexed[0], seconds));
+        });
+  }
+
+  /** What a wait still waits for as a progress line, given the seconds waited; empty when over. */
+  @FunctionalInterface
+  private interface Remaining {
+    Optional<String> after(double seconds);
+  }
+
+  /**
+   * Polls until nothing {@code remaining}: logs its line every report interval, fails with it and
+   * {@code remedy} after wait_timeout, and logs {@code done} with the time it took if it waited.
+   */
+  private void pollUntilDone(String collection, String call, String done, String remedy,
+      Remaining remaining) {
     long started = System.nanoTime();
     long deadline = started + config.waitTimeout().toNanos();
     long nextReport = started + REPORT_INTERVAL_NANOS;
-    long firstIndexed = -1;
+    boolean waited = false;
     while (true) {
-      IndexDesc index = calls.call("describeIndex", target(collection), () -> client.describeIndex(
-          DescribeIndexReq.builder().collectionName(collection).fieldName(EntityFields.RETRIEVAL)
-              .build()).getIndexDescByFieldName(EntityFields.RETRIEVAL));
-      if (index.getIndexState() == IndexBuildState.Failed) {
-        throw new IllegalStateException("building the HNSW index of collection " + collection
-            + " failed: " + index.getIndexFailedReason() + "; see the Milvus log (.cache/milvus.log"
-            + " under infra/milvus.sh)");
-      }
-      if (index.getIndexState() == IndexBuildState.Finished
-          && index.getIndexedRows() >= index.getTotalRows()) {
+      long now = System.nanoTime();
+      double seconds = (now - started) / 1e9;
+      Optional<String> line = remaining.after(seconds);
+      if (line.isEmpty()) {
+        if (waited) {
+          LOG.info(String.format(Locale.ROOT, "%s after %.1f s", done, seconds));
+        }
         return;
       }
-      long now = System.nanoTime();
-      if (firstIndexed < 0) {
-        firstIndexed = index.getIndexedRows();
-      }
+      waited = true;
       if (now >= nextReport) {
         nextReport = now + REPORT_INTERVAL_NANOS;
-        LOG.info(IndexWait.describe(collection, index.getIndexedRows(), index.getTotalRows(),
-            index.getIndexedRows() - firstIndexed, (now - started) / 1e9));
+        LOG.info(line.get());
       }
       if (now > deadline) {
-        throw new IllegalStateException("the HNSW index of collection " + collection
-            + " is still " + index.getIndexState() + " (" + index.getIndexedRows() + " of "
-            + index.getTotalRows() + " rows) after wait_timeout " + config.waitTimeout()
-            + "; raise MilvusConfig.waitTimeout or check that Milvus' index node is running");
+        throw new IllegalStateException(line.get() + ", beyond wait_timeout "
+            + config.waitTimeout() + "; raise MilvusConfig.waitTimeout or " + remedy);
       }
-      calls.pause(POLL, "describeIndex", target(collection));
+      calls.pause(POLL, call, target(collection));
     }
   }
 }
