@@ -23,8 +23,8 @@ usage: infra/milvus.sh start|stop|status|--help
           If it is already running and healthy, only prints the URI.
   stop    Stops the server this script started (recorded pid and its process group), waits for
           it to exit and removes its pid file and data directory. Exit 0 if nothing ran.
-  status  Prints whether it runs; the URI is the last stdout line. Exit 0 when running and
-          healthy, 1 when running but not (yet) healthy, 3 when stopped.
+  status  Prints whether it runs; while it does, the URI is the last stdout line. Exit 0
+          when running and healthy, 1 when running but not (yet) healthy, 3 when stopped.
 
 Environment:
   MILVUS_PORT            gRPC port on 127.0.0.1 (default 19530)
@@ -489,7 +489,6 @@ cmd_status() {
     return 1
   fi
   echo "milvus: stopped"
-  echo "http://127.0.0.1:${MILVUS_PORT:-19530}"
   return 3
 }
 

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mmel.core.EntityRecord;
 import dev.mmel.model.data.KbJsonl;
 import dev.mmel.model.data.MalformedRecord;
-import dev.mmel.retriever.EntityRecord;
 import java.nio.file.Path;
 
 /**

@@ -1,6 +1,7 @@
 package dev.mmel.pipeline;
 
-import dev.mmel.model.runtime.EntityEncodings;
+import dev.mmel.core.EntityEncodings;
+import dev.mmel.core.EntityRecord;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.accumulators.LongCounter;
@@ -8,6 +9,7 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.OutputTag;
 
 /**
  * Encodes upserted entities with the {@link EntityEncoder} in micro-batches; deletes pass
@@ -20,6 +22,8 @@ final class EncodeOperator extends AbstractStreamOperator<EncodedChange>
     implements OneInputStreamOperator<Change, EncodedChange>, BoundedOneInput {
   static final String ENCODED = "entities.encoded";
   static final String UNREADABLE_IMAGES = "images.unreadable";
+  /** Entities encoded without their image, which could not be read. */
+  static final OutputTag<UnreadableImage> UNREADABLE = new OutputTag<>("unreadable-images") {};
   private static final long serialVersionUID = 1L;
 
   private final EncoderSettings settings;
@@ -38,7 +42,10 @@ final class EncodeOperator extends AbstractStreamOperator<EncodedChange>
     batch = new ArrayList<>(settings.batchSize());
     encoded = getRuntimeContext().getLongCounter(ENCODED);
     unreadable = getRuntimeContext().getLongCounter(UNREADABLE_IMAGES);
-    encoder = new EntityEncoder(settings, () -> unreadable.add(1));
+    encoder = new EntityEncoder(settings, image -> {
+      unreadable.add(1);
+      output.collect(UNREADABLE, new StreamRecord<>(image));
+    });
   }
 
   @Override
@@ -63,10 +70,10 @@ final class EncodeOperator extends AbstractStreamOperator<EncodedChange>
     if (batch.isEmpty()) {
       return;
     }
-    List<EntityToEncode> upserts = new ArrayList<>(batch.size());
+    List<EntityRecord> upserts = new ArrayList<>(batch.size());
     for (Change change : batch) {
       if (!change.isDelete()) {
-        upserts.add(change.entity());
+        upserts.add(change.entity().record());
       }
     }
     EntityEncodings encodings = upserts.isEmpty() ? null : encoder.encode(upserts);
@@ -76,7 +83,7 @@ final class EncodeOperator extends AbstractStreamOperator<EncodedChange>
         output.collect(new StreamRecord<>(new EncodedChange(change.qid(), null)));
       } else {
         output.collect(new StreamRecord<>(new EncodedChange(change.qid(),
-            EncodedEntity.of(change.entity(), encodings, row++))));
+            EncodedRow.of(change.entity(), encodings, row++))));
       }
     }
     encoded.add(upserts.size());

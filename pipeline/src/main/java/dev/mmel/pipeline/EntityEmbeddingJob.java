@@ -1,10 +1,10 @@
 package dev.mmel.pipeline;
 
+import dev.mmel.core.IndexSchema;
 import dev.mmel.model.config.ModelConfig;
 import dev.mmel.model.data.MalformedRecord;
 import dev.mmel.model.io.ModelDirectory;
 import dev.mmel.retriever.EntityIndexStore;
-import dev.mmel.retriever.IndexSchema;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +26,9 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The full build of an entity index (bounded): KB files -> validation (bad records to a side
@@ -33,13 +36,95 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * when the job has finished, the build is published, so readers switch to it in one step.
  */
 public final class EntityEmbeddingJob {
+  private static final Logger LOG = LoggerFactory.getLogger(EntityEmbeddingJob.class);
+
   private EntityEmbeddingJob() {}
 
-  /** Everything one build needs; validated here. */
+  /** Everything one build needs; validated here. Made with {@link #builder()}. */
   public record Settings(List<Path> kbFiles, EncoderSettings encoder, IndexTarget target,
       String buildId, int parallelism, Duration checkpointInterval, int sinkBatch,
-      Path malformedReport) {
+      Path malformedReport, Path unreadableImagesReport) {
+
+    /** A build with one encoder instance, a checkpoint every 10 s and upserts of 256. */
+    public static Builder builder() {
+      return new Builder();
+    }
+
+    public static final class Builder {
+      private List<Path> kbFiles = List.of();
+      private EncoderSettings encoder;
+      private IndexTarget target;
+      private String buildId;
+      private int parallelism = 1;
+      private Duration checkpointInterval = Duration.ofSeconds(10);
+      private int sinkBatch = 256;
+      private Path malformedReport;
+      private Path unreadableImagesReport;
+
+      private Builder() {}
+
+      public Builder kbFiles(List<Path> files) {
+        this.kbFiles = files;
+        return this;
+      }
+
+      public Builder encoder(EncoderSettings settings) {
+        this.encoder = settings;
+        return this;
+      }
+
+      public Builder target(IndexTarget indexTarget) {
+        this.target = indexTarget;
+        return this;
+      }
+
+      public Builder buildId(String id) {
+        this.buildId = id;
+        return this;
+      }
+
+      public Builder parallelism(int instances) {
+        this.parallelism = instances;
+        return this;
+      }
+
+      public Builder checkpointInterval(Duration interval) {
+        this.checkpointInterval = interval;
+        return this;
+      }
+
+      public Builder sinkBatch(int entities) {
+        this.sinkBatch = entities;
+        return this;
+      }
+
+      /** Where malformed KB records are listed. */
+      public Builder malformedReport(Path file) {
+        this.malformedReport = file;
+        return this;
+      }
+
+      /**
+       * Where entities whose image could not be read are listed; default: beside the
+       * malformed-record report, {@code ...-malformed.txt} becoming
+       * {@code ...-unreadable-images.txt}.
+       */
+      public Builder unreadableImagesReport(Path file) {
+        this.unreadableImagesReport = file;
+        return this;
+      }
+
+      public Settings build() {
+        return new Settings(kbFiles, encoder, target, buildId, parallelism, checkpointInterval,
+            sinkBatch, malformedReport, unreadableImagesReport != null ? unreadableImagesReport
+                : Reports.besideMalformed(malformedReport));
+      }
+    }
+
     public Settings {
+      java.util.Objects.requireNonNull(encoder, "encoder settings are required");
+      java.util.Objects.requireNonNull(target, "an index target is required");
+      java.util.Objects.requireNonNull(malformedReport, "a malformed-record report path is required");
       kbFiles = List.copyOf(kbFiles);
       if (kbFiles.isEmpty()) {
         throw new IllegalArgumentException("kb files: give at least one KB JSONL file");
@@ -71,11 +156,11 @@ public final class EntityEmbeddingJob {
       long unreadableImages, Duration elapsed) {}
 
   /** The model's index schema and version, read once at the client. */
-  record ModelInfo(IndexSchema schema, String version) {
-    static ModelInfo of(EncoderSettings encoder) throws IOException {
+  public record ModelInfo(IndexSchema schema, String version) {
+    public static ModelInfo of(EncoderSettings encoder) throws IOException {
       ModelDirectory directory = new ModelDirectory(Path.of(encoder.modelDir()));
       ModelConfig config = directory.readConfig();
-      return new ModelInfo(IndexSchema.of(config), directory.version());
+      return new ModelInfo(config.indexSchema(), directory.version());
     }
   }
 
@@ -88,6 +173,18 @@ public final class EntityEmbeddingJob {
     ModelInfo model = ModelInfo.of(settings.encoder());
     indexInto(readAndValidate(env, settings), settings, model);
     return execute(env, settings, progress);
+  }
+
+  /**
+   * A dry run: reads, validates and encodes the KB as {@link #run} does, but writes no index.
+   * @return how many entities were encoded
+   */
+  public static long encodeOnly(StreamExecutionEnvironment env, Settings settings)
+      throws Exception {
+    encode(readAndValidate(env, settings), settings)
+        .sinkTo(new DiscardingSink<>()).name("discard");
+    JobExecutionResult result = env.execute("mmel entity encoding " + settings.buildId());
+    return counter(result.getAllAccumulatorResults(), EncodeOperator.ENCODED);
   }
 
   static DataStream<Change> readAndValidate(StreamExecutionEnvironment env,
@@ -111,13 +208,13 @@ public final class EntityEmbeddingJob {
         .returns(TypeInformation.of(Change.class))
         .name("validate");
     DataStream<MalformedRecord> malformed = valid.getSideOutput(KbValidation.MALFORMED);
-    malformed.sinkTo(new MalformedReportSink(settings.malformedReport().toString()))
+    malformed.sinkTo(new ReportSink<>(settings.malformedReport().toString()))
         .setParallelism(1).name("malformed report");
     return valid;
   }
 
   static void indexInto(DataStream<Change> changes, Settings settings, ModelInfo model) {
-    encode(changes, settings.encoder())
+    encode(changes, settings)
         .sinkTo(new EntityIndexSink(settings.target(), settings.buildId(), model.version(),
             model.schema(), settings.sinkBatch()))
         .setParallelism(Math.min(settings.parallelism(), settings.target().maxWriters()))
@@ -125,10 +222,21 @@ public final class EntityEmbeddingJob {
   }
 
   /** Spread over the encoder instances, which batch what they get. */
-  static DataStream<EncodedChange> encode(DataStream<Change> changes, EncoderSettings encoder) {
-    return changes
+  static DataStream<EncodedChange> encode(DataStream<Change> changes, Settings settings) {
+    SingleOutputStreamOperator<EncodedChange> encoded = changes
         .rebalance()
-        .transform("encode", TypeInformation.of(EncodedChange.class), new EncodeOperator(encoder));
+        .transform("encode", TypeInformation.of(EncodedChange.class),
+            new EncodeOperator(settings.encoder()));
+    reportUnreadableImages(encoded, settings.unreadableImagesReport());
+    return encoded;
+  }
+
+  /** Lists the entities encoded without their image, which could not be read. */
+  static void reportUnreadableImages(SingleOutputStreamOperator<EncodedChange> encoded,
+      Path report) {
+    encoded.getSideOutput(EncodeOperator.UNREADABLE)
+        .sinkTo(new ReportSink<>(report.toString())).setParallelism(1)
+        .name("unreadable images report");
   }
 
   static Outcome execute(StreamExecutionEnvironment env, Settings settings,
@@ -185,7 +293,7 @@ public final class EntityEmbeddingJob {
     try {
       client.cancel().get(10, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
-      System.err.println("could not cancel job " + client.getJobID() + ": " + rootMessage(e));
+      LOG.warn("could not cancel job {}: {}", client.getJobID(), rootMessage(e));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -213,7 +321,7 @@ public final class EntityEmbeddingJob {
   }
 
   /** Non-blank lines: the records the job will see, for progress and ETA. */
-  static long countRecords(List<Path> files) throws IOException {
+  public static long countRecords(List<Path> files) throws IOException {
     long count = 0;
     for (Path file : files) {
       try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {

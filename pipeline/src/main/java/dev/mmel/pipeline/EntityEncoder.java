@@ -1,64 +1,63 @@
 package dev.mmel.pipeline;
 
-import dev.mmel.model.image.ImagePreprocessor;
-import dev.mmel.model.image.InvalidImageException;
-import dev.mmel.model.io.ModelDirectory;
-import dev.mmel.model.runtime.EntityEncodings;
-import dev.mmel.model.runtime.MmoeModel;
+import dev.mmel.core.EntityEncodings;
+import dev.mmel.core.EntityInput;
+import dev.mmel.core.EntityRecord;
+import dev.mmel.core.ImageInput;
+import dev.mmel.core.InvalidInputException;
+import dev.mmel.core.LinkingModel;
+import dev.mmel.core.PreparedInput;
+import dev.mmel.model.runtime.LinkingModels;
 import dev.mmel.model.runtime.SessionSettings;
-import dev.mmel.model.text.ClipTokenizer;
-import dev.mmel.model.text.LinkingTexts;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
- * Encodes a batch of entities with the exported MMoE entity encoder: their texts tokenized,
- * their images preprocessed, one call of the model. The job's operator and the benchmark's plain
- * loop share it, so both do exactly the same work per entity.
+ * Encodes a batch of entities with the exported MMoE entity encoder: each entity prepared (text
+ * tokenised, image preprocessed), then one call of the model. The job's operator and the
+ * benchmark's plain loop share it, so both do exactly the same work per entity.
  */
-final class EntityEncoder implements AutoCloseable {
-  private final MmoeModel model;
-  private final ClipTokenizer tokenizer;
-  private final ImagePreprocessor images = ImagePreprocessor.clip();
-  private final Runnable onUnreadableImage;
+public final class EntityEncoder implements AutoCloseable {
+  private final LinkingModel model;
+  private final Consumer<UnreadableImage> onUnreadableImage;
 
   /**
-   * Loads the model (files already verified when the job was built) and its vocabulary;
-   * {@code onUnreadableImage} hears of each image that falls back to none.
+   * Loads the model (files already verified when the job was built); {@code onUnreadableImage}
+   * hears of each image that falls back to none.
    */
-  EntityEncoder(EncoderSettings settings, Runnable onUnreadableImage) throws IOException {
-    Path modelDir = Path.of(settings.modelDir());
-    this.model = MmoeModel.load(modelDir,
+  public EntityEncoder(EncoderSettings settings, Consumer<UnreadableImage> onUnreadableImage)
+      throws IOException {
+    this.model = LinkingModels.open(Path.of(settings.modelDir()),
         new SessionSettings(settings.intraOpThreads(), 0, settings.device()), false);
-    this.tokenizer = ClipTokenizer.load(new ModelDirectory(modelDir).tokenizerVocab());
     this.onUnreadableImage = onUnreadableImage;
   }
 
-  EntityEncodings encode(List<EntityToEncode> entities) {
-    int n = entities.size();
-    List<String> texts = new ArrayList<>(n);
-    float[][] pixels = new float[n][];
-    for (int i = 0; i < n; i++) {
-      EntityToEncode entity = entities.get(i);
-      texts.add(LinkingTexts.entity(entity.name(), entity.description()));
-      pixels[i] = image(entity.imagePath());
+  public EntityEncodings encode(List<EntityRecord> entities) {
+    List<PreparedInput> prepared = new ArrayList<>(entities.size());
+    for (EntityRecord entity : entities) {
+      prepared.add(prepare(entity));
     }
-    return model.encodeEntities(
-        tokenizer.encodeBatch(texts, model.config().contextLength()), pixels);
+    return model.encodeEntities(prepared);
   }
 
   /** An unreadable image falls back to none (zeros), as a missing one does. */
-  private float[] image(String path) {
-    if (path == null) {
-      return null;
-    }
+  private PreparedInput prepare(EntityRecord entity) {
+    EntityInput input = new EntityInput(entity.name(), entity.description(),
+        entity.imageRef().isEmpty() ? ImageInput.none() : ImageInput.file(Path.of(entity.imageRef())));
     try {
-      return images.preprocess(Path.of(path));
-    } catch (IOException | InvalidImageException e) {
-      onUnreadableImage.run();
-      return null;
+      return model.prepareEntity(input);
+    } catch (InvalidInputException e) {
+      onUnreadableImage.accept(new UnreadableImage(entity.qid(), entity.imageRef(),
+          e.getMessage()));
+      try {
+        return model.prepareEntity(new EntityInput(input.name(), input.description(),
+            ImageInput.none()));
+      } catch (InvalidInputException impossible) {
+        throw new IllegalStateException("an entity without an image was refused", impossible);
+      }
     }
   }
 

@@ -1,9 +1,9 @@
 package dev.mmel.pipeline;
 
+import dev.mmel.core.EncodedEntity;
+import dev.mmel.core.IndexSchema;
 import dev.mmel.retriever.EntityIndex;
 import dev.mmel.retriever.EntityIndexStore;
-import dev.mmel.retriever.IndexSchema;
-import dev.mmel.retriever.IndexedEntity;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -50,7 +50,7 @@ final class EntityIndexSink implements Sink<EncodedChange> {
     private final EntityIndexStore store;
     private final EntityIndex index;
     private final int batchSize;
-    private final List<IndexedEntity> buffer = new ArrayList<>();
+    private final List<EncodedEntity> buffer = new ArrayList<>();
     private boolean dirty;
 
     Writer(EntityIndexStore store, EntityIndex index, int batchSize) {

@@ -6,6 +6,8 @@ import dev.mmel.retriever.EntityIndexStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.file.src.FileSource;
@@ -23,10 +25,93 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class EntityRefreshJob {
   private EntityRefreshJob() {}
 
+  /** Everything a refresh job needs; validated here. Made with {@link #builder()}. */
   public record Settings(Path changesDir, EncoderSettings encoder, IndexTarget target,
       int parallelism, Duration pollInterval, Duration checkpointInterval, int sinkBatch,
-      Path malformedReport) {
+      Path malformedReport, Path unreadableImagesReport) {
+
+    /** One encoder instance, the directory scanned and a checkpoint every 5 s, upserts of 256. */
+    public static Builder builder() {
+      return new Builder();
+    }
+
+    public static final class Builder {
+      private Path changesDir;
+      private EncoderSettings encoder;
+      private IndexTarget target;
+      private int parallelism = 1;
+      private Duration pollInterval = Duration.ofSeconds(5);
+      private Duration checkpointInterval = Duration.ofSeconds(5);
+      private int sinkBatch = 256;
+      private Path malformedReport;
+      private Path unreadableImagesReport;
+
+      private Builder() {}
+
+      /** The directory watched for change-log files. */
+      public Builder changesDir(Path dir) {
+        this.changesDir = dir;
+        return this;
+      }
+
+      public Builder encoder(EncoderSettings settings) {
+        this.encoder = settings;
+        return this;
+      }
+
+      public Builder target(IndexTarget indexTarget) {
+        this.target = indexTarget;
+        return this;
+      }
+
+      public Builder parallelism(int instances) {
+        this.parallelism = instances;
+        return this;
+      }
+
+      public Builder pollInterval(Duration interval) {
+        this.pollInterval = interval;
+        return this;
+      }
+
+      public Builder checkpointInterval(Duration interval) {
+        this.checkpointInterval = interval;
+        return this;
+      }
+
+      public Builder sinkBatch(int entities) {
+        this.sinkBatch = entities;
+        return this;
+      }
+
+      /** Where malformed change-log lines are listed. */
+      public Builder malformedReport(Path file) {
+        this.malformedReport = file;
+        return this;
+      }
+
+      /**
+       * Where entities whose image could not be read are listed; default: beside the
+       * malformed-record report, {@code ...-malformed.txt} becoming
+       * {@code ...-unreadable-images.txt}.
+       */
+      public Builder unreadableImagesReport(Path file) {
+        this.unreadableImagesReport = file;
+        return this;
+      }
+
+      public Settings build() {
+        return new Settings(changesDir, encoder, target, parallelism, pollInterval,
+            checkpointInterval, sinkBatch, malformedReport, unreadableImagesReport != null
+                ? unreadableImagesReport : Reports.besideMalformed(malformedReport));
+      }
+    }
+
     public Settings {
+      java.util.Objects.requireNonNull(changesDir, "a changes directory is required");
+      java.util.Objects.requireNonNull(encoder, "encoder settings are required");
+      java.util.Objects.requireNonNull(target, "an index target is required");
+      java.util.Objects.requireNonNull(malformedReport, "a malformed-record report path is required");
       if (!Files.isDirectory(changesDir)) {
         throw new IllegalArgumentException("changes directory " + changesDir
             + " does not exist; create it and drop change-log .jsonl files into it");
@@ -40,6 +125,24 @@ public final class EntityRefreshJob {
       if (sinkBatch < 1 || sinkBatch > 10_000) {
         throw new IllegalArgumentException("sink batch must be in [1, 10000], got " + sinkBatch);
       }
+    }
+  }
+
+  /** What a running refresh job has done so far, from its accumulators. */
+  public record Counts(long changes, long encoded, long malformed) {
+    /** The job's counts, or null while its accumulators cannot be read (it is ending). */
+    public static Counts of(JobClient job) throws InterruptedException {
+      try {
+        Map<String, Object> counts = job.getAccumulators().get();
+        return new Counts(counter(counts, KbValidation.VALID),
+            counter(counts, EncodeOperator.ENCODED), counter(counts, KbValidation.INVALID));
+      } catch (ExecutionException e) {
+        return null;
+      }
+    }
+
+    private static long counter(Map<String, Object> counts, String name) {
+      return counts.get(name) instanceof Number number ? number.longValue() : 0;
     }
   }
 
@@ -70,14 +173,15 @@ public final class EntityRefreshJob {
         .process(new KbValidation(KbValidation.Format.CHANGE_LOG, dir.toString()))
         .returns(TypeInformation.of(Change.class)).setParallelism(1).name("validate");
     DataStream<MalformedRecord> malformed = changes.getSideOutput(KbValidation.MALFORMED);
-    malformed.sinkTo(new MalformedReportSink(settings.malformedReport().toString()))
+    malformed.sinkTo(new ReportSink<>(settings.malformedReport().toString()))
         .setParallelism(1).name("malformed report");
     // Keyed by QID, so every change of one entity takes the same path, in order.
-    DataStream<EncodedChange> encoded = changes
+    SingleOutputStreamOperator<EncodedChange> encoded = changes
         .keyBy(Change::qid)
         .transform("encode", TypeInformation.of(EncodedChange.class),
             new EncodeOperator(settings.encoder()))
         .setParallelism(settings.parallelism());
+    EntityEmbeddingJob.reportUnreadableImages(encoded, settings.unreadableImagesReport());
     encoded.sinkTo(new EntityIndexSink(settings.target(), live, model.version(), model.schema(),
             settings.sinkBatch()))
         .setParallelism(Math.min(settings.parallelism(), settings.target().maxWriters()))

@@ -1,7 +1,7 @@
 package dev.mmel.pipeline;
 
+import dev.mmel.core.EntityRecord;
 import dev.mmel.model.data.KbEntity;
-import dev.mmel.retriever.EntityRecord;
 import java.util.List;
 
 /**
@@ -14,8 +14,7 @@ public record EntityToEncode(String qid, String name, String[] aliases, String d
 
   /** A parsed KB entity, checked against the index's limits (IllegalArgumentException). */
   static EntityToEncode of(KbEntity entity) {
-    return of(new EntityRecord(entity.qid(), entity.name(), entity.aliases(),
-        entity.description(), entity.imagePath()));
+    return of(entity.toRecord());
   }
 
   static EntityToEncode of(EntityRecord record) {

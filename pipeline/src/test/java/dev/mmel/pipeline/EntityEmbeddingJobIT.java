@@ -12,10 +12,16 @@ import dev.mmel.retriever.EntityIndex;
 import dev.mmel.retriever.EntityIndexStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The full build on real Flink (local execution in this JVM, with checkpoints and restarts) into
  * the real embedded index, from real WikiMEL entities plus malformed lines. Every indexed vector
- * is compared with a direct encoding of the same entity.
+ * is compared with a direct encoding of the same entity; a failed build is shown to resume from
+ * its last checkpoint rather than start over.
  */
 class EntityEmbeddingJobIT {
   private static final int ENTITIES = 60;
@@ -40,7 +47,7 @@ class EntityEmbeddingJobIT {
   @BeforeAll
   static void modelAndKb() throws Exception {
     model = dir.resolve("model");
-    ModelCreator.initRandom(ModelPresets.get(ModelPresets.TINY), 5, model);
+    ModelCreator.initRandom(ModelPresets.get(ModelPresets.TINY), 5, SharedData.file(SharedData.CLIP_VOCAB), model);
     List<String> images = new ArrayList<>();
     try (var files = Files.list(SharedData.file("wikimel/images"))) {
       files.sorted().limit(2).forEach(p -> images.add(p.toString()));
@@ -62,10 +69,16 @@ class EntityEmbeddingJobIT {
   }
 
   private static EntityEmbeddingJob.Settings settings(String buildId, Path index) {
-    return new EntityEmbeddingJob.Settings(List.of(kb),
-        new EncoderSettings(model.toString(), 8, 1, "cpu"),
-        new EmbeddedTarget(index.toString()), buildId, 2, Duration.ofMillis(300), 16,
-        index.resolveSibling(buildId + "-malformed.txt"));
+    return EntityEmbeddingJob.Settings.builder()
+        .kbFiles(List.of(kb))
+        .encoder(new EncoderSettings(model.toString(), 8, 1, "cpu"))
+        .target(new EmbeddedTarget(index.toString()))
+        .buildId(buildId)
+        .parallelism(2)
+        .checkpointInterval(Duration.ofMillis(300))
+        .sinkBatch(16)
+        .malformedReport(index.resolveSibling(buildId + "-malformed.txt"))
+        .build();
   }
 
   @Test
@@ -87,22 +100,56 @@ class EntityEmbeddingJobIT {
         .toString());
     assertTrue(report.stream().anyMatch(l -> l.contains(":21: field 'name'")), report.toString());
     assertTrue(report.stream().anyMatch(l -> l.contains("name is 600 bytes")), report.toString());
+    List<String> images = Files.readAllLines(settings.unreadableImagesReport());
+    assertEquals(1, images.size(), String.join("\n", images));
+    assertTrue(images.get(0).startsWith(expected.get(2).qid() + " image "
+        + dir.resolve("missing.jpg") + ": image: "), images.get(0));
     checkIndexHoldsExactEncodings(index, "full_build");
   }
 
   @Test
-  void recoversFromAFailureMidBuildWithoutLosingOrDuplicatingEntities() throws Exception {
+  void resumesFromItsLastCheckpointAfterAFailureMidBuild() throws Exception {
     Path index = dir.resolve("index-b");
+    Path log = Files.createDirectories(dir.resolve("fail-once-log"));
     EntityEmbeddingJob.Settings settings = settings("failing_build", index);
     StreamExecutionEnvironment env = JobEnvironments.local(settings.parallelism());
     DataStream<Change> valid = EntityEmbeddingJob.readAndValidate(env, settings);
-    DataStream<Change> failing = valid
-        .map(new FailOnce(dir.resolve("failed-once").toString(), 40, 100)).name("fail once");
+    DataStream<Change> failing = valid.map(new FailOnce(log.toString(), 40, 100))
+        .name("fail once");
     EntityEmbeddingJob.indexInto(failing, settings,
         EntityEmbeddingJob.ModelInfo.of(settings.encoder()));
     EntityEmbeddingJob.execute(env, settings, (done, total) -> { });
-    assertTrue(Files.exists(dir.resolve("failed-once")), "the failure was injected");
+    assertTrue(Files.exists(log.resolve(FailOnce.FAILED)), "the failure was injected");
+
+    List<String> restored = read(log, "restored-");
+    assertTrue(!restored.isEmpty() && restored.stream().allMatch(id -> Long.parseLong(id) >= 1),
+        "every restarted subtask restored a completed checkpoint: " + restored);
+    List<String> before = read(log, "attempt-0-");
+    List<String> after = read(log, "attempt-1-");
+    assertEquals(Set.copyOf(expected.stream().map(KbEntity::qid).toList()),
+        union(before, after), "every entity passed before or after the restart");
+    assertTrue(after.size() < ENTITIES, "after the restart the job read " + after.size()
+        + " of the " + ENTITIES + " entities again, not all: it resumed where its checkpoint "
+        + "left off");
     checkIndexHoldsExactEncodings(index, "failing_build");
+  }
+
+  /** The lines of every file in {@code dir} whose name starts with {@code prefix}. */
+  private static List<String> read(Path dir, String prefix) throws Exception {
+    List<String> lines = new ArrayList<>();
+    try (var files = Files.list(dir)) {
+      for (Path file : files.filter(f -> f.getFileName().toString().startsWith(prefix))
+          .toList()) {
+        lines.addAll(Files.readAllLines(file));
+      }
+    }
+    return lines;
+  }
+
+  private static Set<String> union(List<String> a, List<String> b) {
+    Set<String> all = new HashSet<>(a);
+    all.addAll(b);
+    return all;
   }
 
   private static void checkIndexHoldsExactEncodings(Path index, String buildId) throws Exception {
@@ -117,27 +164,52 @@ class EntityEmbeddingJobIT {
    * Fails the job once, after {@code after} records of one subtask, then never again (the
    * marker file survives the restart). Each record takes {@code delayMillis}, so several
    * checkpoints (every 300 ms) complete, with entities already written, before the failure.
+   * Into {@code logDir} it writes, per subtask, the QIDs it passed in each attempt
+   * ({@code attempt-<n>-<subtask>}) and the checkpoint a restarted subtask was restored from
+   * ({@code restored-<subtask>}).
    */
-  static final class FailOnce extends RichMapFunction<Change, Change> {
+  static final class FailOnce extends RichMapFunction<Change, Change>
+      implements CheckpointedFunction {
+    static final String FAILED = "failed-once";
     private static final long serialVersionUID = 1L;
-    private final String marker;
+    private final String logDir;
     private final int after;
     private final long delayMillis;
     private transient int seen;
+    private transient Path passed;
 
-    FailOnce(String marker, int after, long delayMillis) {
-      this.marker = marker;
+    FailOnce(String logDir, int after, long delayMillis) {
+      this.logDir = logDir;
       this.after = after;
       this.delayMillis = delayMillis;
     }
 
     @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+      int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+      passed = Path.of(logDir, "attempt-"
+          + getRuntimeContext().getTaskInfo().getAttemptNumber() + "-" + subtask);
+      if (context.isRestored()) {
+        Files.writeString(Path.of(logDir, "restored-" + subtask),
+            context.getRestoredCheckpointId().orElseThrow() + "\n");
+      }
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) {
+      // Nothing to keep: the source's position is the state that makes the job resume.
+    }
+
+    @Override
     public Change map(Change value) throws Exception {
       Thread.sleep(delayMillis);
-      if (++seen >= after && !Files.exists(Path.of(marker))) {
-        Files.createFile(Path.of(marker));
+      Path marker = Path.of(logDir, FAILED);
+      if (++seen >= after && !Files.exists(marker)) {
+        Files.createFile(marker);
         throw new IllegalStateException("injected failure after " + seen + " records");
       }
+      Files.writeString(passed, value.qid() + "\n", StandardOpenOption.CREATE,
+          StandardOpenOption.APPEND);
       return value;
     }
   }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mmel.testkit.LocalFlinkCluster;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -149,7 +150,7 @@ class FlinkClusterIT {
   private Submission submit(String name) throws Exception {
     StreamExecutionEnvironment env =
         StreamExecutionEnvironment.createRemoteEnvironment(
-            rest.getHost(), cluster.address().port(), jobJars.toArray(String[]::new));
+            rest.getHost(), rest.getPort(), jobJars.toArray(String[]::new));
     env.setParallelism(PARALLELISM);
     CloseableIterator<TfResult> collected =
         env.fromSequence(1, RECORDS).map(new TfAffine()).name("tf-affine").collectAsync();
@@ -181,7 +182,7 @@ class FlinkClusterIT {
    */
   private static List<String> jobJars() throws IOException {
     List<String> jars = new ArrayList<>();
-    jars.add(LocalFlinkCluster.testClassesJar().toString());
+    jars.add(LocalFlinkCluster.testClassesJar(FlinkClusterIT.class).toString());
     for (Class<?> tfClass :
         List.of(
             Graph.class,

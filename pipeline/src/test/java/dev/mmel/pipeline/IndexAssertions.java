@@ -2,21 +2,19 @@ package dev.mmel.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.mmel.core.EncodedEntity;
+import dev.mmel.core.EntityEncodings;
+import dev.mmel.core.EntityInput;
+import dev.mmel.core.ImageInput;
+import dev.mmel.core.PreparedInput;
 import dev.mmel.model.data.KbEntity;
 import dev.mmel.model.data.SharedData;
 import dev.mmel.model.data.WikiMel;
-import dev.mmel.model.image.ImagePreprocessor;
-import dev.mmel.model.runtime.EntityEncodings;
 import dev.mmel.model.runtime.MmoeModel;
 import dev.mmel.model.runtime.SessionSettings;
-import dev.mmel.model.text.ClipTokenizer;
-import dev.mmel.model.text.LinkingTexts;
-import dev.mmel.retriever.EntityFilter;
 import dev.mmel.retriever.EntityIndex;
 import dev.mmel.retriever.EntityIndexStore;
-import dev.mmel.retriever.RerankFeatures;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,11 +24,11 @@ import java.util.Set;
 import java.util.function.Predicate;
 
 /** What every index job test checks at the end, and the real entities they index. */
-final class IndexAssertions {
+public final class IndexAssertions {
   private IndexAssertions() {}
 
   /** The first {@code n} WikiMEL entities by QID, with their names and abstracts, no images. */
-  static List<KbEntity> wikiMelEntities(int n) throws IOException {
+  public static List<KbEntity> wikiMelEntities(int n) throws IOException {
     WikiMel wikimel = WikiMel.load(SharedData.file("wikimel"));
     List<KbEntity> entities = new ArrayList<>();
     for (String qid : wikimel.names().keySet().stream().sorted().limit(n).toList()) {
@@ -42,51 +40,53 @@ final class IndexAssertions {
 
   /**
    * The index holds exactly {@code expected} (no more, no duplicates), written by {@code model},
-   * and each entity's retrieval vector and text rerank features equal a direct encoding.
+   * each with its record, and each entity's retrieval vector and every rerank feature equal, element
+   * by element, to a direct encoding by the model (within float rounding for the vector, which
+   * is stored as float32, and half-float rounding for the rerank features, stored as fp16).
    */
-  static void assertHoldsExactEncodings(EntityIndex live, Path model, List<KbEntity> expected)
-      throws Exception {
-    ClipTokenizer tokenizer = ClipTokenizer.load(SharedData.file(SharedData.CLIP_VOCAB));
-    ImagePreprocessor images = ImagePreprocessor.clip();
+  public static void assertHoldsExactEncodings(EntityIndex live, Path model,
+      List<KbEntity> expected) throws Exception {
     int n = expected.size();
     try (MmoeModel mmoe = MmoeModel.load(model, SessionSettings.defaults())) {
       assertEquals(n, live.count(), "exactly the KB's entities, no duplicates");
       assertEquals(mmoe.version(), live.modelVersion());
-      List<String> texts = new ArrayList<>();
-      float[][] pixels = new float[n][];
-      for (int i = 0; i < n; i++) {
-        KbEntity e = expected.get(i);
-        texts.add(LinkingTexts.entity(e.name(), e.description()));
-        if (e.imagePath() != null && Files.exists(Path.of(e.imagePath()))) {
-          pixels[i] = images.preprocess(Path.of(e.imagePath()));
-        }
+      List<PreparedInput> prepared = new ArrayList<>();
+      for (KbEntity e : expected) {
+        prepared.add(mmoe.prepareEntity(new EntityInput(e.name(), e.description(),
+            e.imagePath() == null ? ImageInput.none() : ImageInput.file(Path.of(e.imagePath())))));
       }
-      EntityEncodings direct = mmoe.encodeEntities(
-          tokenizer.encodeBatch(texts, mmoe.config().contextLength()), pixels);
+      EntityEncodings direct = mmoe.encodeEntities(prepared);
       List<String> qids = expected.stream().map(KbEntity::qid).toList();
-      Map<String, RerankFeatures> stored = live.rerankFeatures(qids);
+      Map<String, EncodedEntity> stored = live.entities(qids);
+      assertEquals(Set.copyOf(qids), stored.keySet(), "every entity is read back");
       for (int i = 0; i < n; i++) {
         String qid = qids.get(i);
-        float[] vector = direct.rows(i, i + 1).retrieval();
-        var hits = live.search(vector, 1, EntityFilter.only(Set.of(qid)));
-        assertEquals(qid, hits.get(0).qid());
-        double selfDot = 0;
-        for (float v : vector) {
-          selfDot += v * v;
-        }
-        assertEquals(selfDot, hits.get(0).score(), 1e-4 * selfDot, qid + " retrieval vector");
-        float[] textQuery = direct.rows(i, i + 1).textQuery();
-        float[] storedQuery = stored.get(qid).textQuery();
-        for (int j = 0; j < textQuery.length; j++) {
-          assertEquals(textQuery[j], storedQuery[j], 2e-3 * Math.max(1, Math.abs(textQuery[j])),
-              qid + " text_query[" + j + "]");
-        }
+        EncodedEntity want = EncodedEntity.of(expected.get(i).toRecord(), direct, i);
+        EncodedEntity got = stored.get(qid);
+        assertEquals(want.record(), got.record(), qid + " record");
+        assertElementsEqual(want.retrieval(), got.retrieval(), 1e-4, qid + ".retrieval");
+        assertElementsEqual(want.rerank().textC(), got.rerank().textC(), 2e-3, qid + ".text_c");
+        assertElementsEqual(want.rerank().textQuery(), got.rerank().textQuery(), 2e-3,
+            qid + ".text_query");
+        assertElementsEqual(want.rerank().imageC(), got.rerank().imageC(), 2e-3,
+            qid + ".image_c");
+        assertElementsEqual(want.rerank().imageQuery(), got.rerank().imageQuery(), 2e-3,
+            qid + ".image_query");
       }
     }
   }
 
+  private static void assertElementsEqual(float[] expected, float[] actual, double relative,
+      String what) {
+    assertEquals(expected.length, actual.length, what + " length");
+    for (int j = 0; j < expected.length; j++) {
+      assertEquals(expected[j], actual[j], relative * Math.max(1, Math.abs(expected[j])),
+          what + "[" + j + "]");
+    }
+  }
+
   /** Waits until the live index satisfies {@code done}, reopened each time, for up to 90 s. */
-  static void awaitLive(EntityIndexStore store, Predicate<EntityIndex> done) throws Exception {
+  public static void awaitLive(EntityIndexStore store, Predicate<EntityIndex> done) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
     while (true) {
       try (EntityIndex live = store.openLive()) {

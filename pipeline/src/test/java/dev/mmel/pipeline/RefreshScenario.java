@@ -33,7 +33,7 @@ final class RefreshScenario {
   /** Builds 10 entities into {@code target}, then refreshes them; files go under {@code dir}. */
   static void run(IndexTarget target, Path dir) throws Exception {
     Path model = dir.resolve("model");
-    ModelCreator.initRandom(ModelPresets.get(ModelPresets.TINY), 2, model);
+    ModelCreator.initRandom(ModelPresets.get(ModelPresets.TINY), 2, SharedData.file(SharedData.CLIP_VOCAB), model);
     String vocab = SharedData.file(SharedData.CLIP_VOCAB).toString();
     EncoderSettings encoder = new EncoderSettings(model.toString(), 8, 1, "cpu");
     Path kb = dir.resolve("kb.jsonl");
@@ -42,14 +42,29 @@ final class RefreshScenario {
       lines.add("{\"qid\":\"Q" + i + "\",\"name\":\"Entity " + i + "\"}");
     }
     Files.write(kb, lines);
-    EntityEmbeddingJob.Settings build = new EntityEmbeddingJob.Settings(List.of(kb), encoder,
-        target, "base", 1, Duration.ofSeconds(1), 16, dir.resolve("build-malformed.txt"));
+    EntityEmbeddingJob.Settings build = EntityEmbeddingJob.Settings.builder()
+        .kbFiles(List.of(kb))
+        .encoder(encoder)
+        .target(target)
+        .buildId("base")
+        .parallelism(1)
+        .checkpointInterval(Duration.ofSeconds(1))
+        .sinkBatch(16)
+        .malformedReport(dir.resolve("build-malformed.txt"))
+        .build();
     EntityEmbeddingJob.run(JobEnvironments.local(1), build, (d, t) -> { });
 
     Path changes = Files.createDirectories(dir.resolve("changes"));
-    EntityRefreshJob.Settings refresh = new EntityRefreshJob.Settings(changes, encoder, target,
-        2, Duration.ofMillis(300), Duration.ofMillis(500), 16,
-        dir.resolve("refresh-malformed.txt"));
+    EntityRefreshJob.Settings refresh = EntityRefreshJob.Settings.builder()
+        .changesDir(changes)
+        .encoder(encoder)
+        .target(target)
+        .parallelism(2)
+        .pollInterval(Duration.ofMillis(300))
+        .checkpointInterval(Duration.ofMillis(500))
+        .sinkBatch(16)
+        .malformedReport(dir.resolve("refresh-malformed.txt"))
+        .build();
     JobClient job = EntityRefreshJob.start(JobEnvironments.local(2), refresh);
     try (EntityIndexStore store = target.open()) {
       Files.write(changes.resolve("0001.jsonl"), List.of(

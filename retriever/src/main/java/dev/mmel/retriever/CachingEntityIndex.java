@@ -3,20 +3,25 @@ package dev.mmel.retriever;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.stats.CacheStats;
+import dev.mmel.core.EncodedEntity;
+import dev.mmel.core.EntityRecord;
+import dev.mmel.core.IndexSchema;
+import dev.mmel.core.RerankFeatures;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Caffeine caches in front of the look-ups serving repeats: rerank features and records by QID,
- * and name/alias look-ups by normalised key. Search is not cached (queries rarely repeat
+ * Caffeine caches in front of the look-ups serving repeats: encoded entities (retrieval vector
+ * and rerank features, what rerank reads) and records by QID, and name/alias look-ups by
+ * normalised key. Search is not cached (queries rarely repeat
  * exactly). Writes through this wrapper invalidate what they touch; writes by other processes
  * become visible within the configured time-to-live.
  */
 public final class CachingEntityIndex implements EntityIndex {
   private final EntityIndex delegate;
-  private final Cache<String, RerankFeatures> rerank;
+  private final Cache<String, EncodedEntity> entities;
   private final Cache<String, EntityRecord> records;
   private final Cache<String, List<EntityRecord>> names;
 
@@ -24,11 +29,12 @@ public final class CachingEntityIndex implements EntityIndex {
     this.delegate = delegate;
     // Maintenance (eviction) runs on the calling thread: bounds hold at once, and no work lands
     // on the common fork-join pool that request threads share.
-    this.rerank = Caffeine.newBuilder()
+    this.entities = Caffeine.newBuilder()
         .executor(Runnable::run)
-        .maximumWeight(config.maxRerankBytes())
-        .weigher((String qid, RerankFeatures f) -> 4 * (f.textC().length + f.textQuery().length
-            + f.imageC().length + f.imageQuery().length))
+        .maximumWeight(config.maxEntityBytes())
+        .weigher((String qid, EncodedEntity e) -> 4 * (e.retrieval().length
+            + e.rerank().textC().length + e.rerank().textQuery().length
+            + e.rerank().imageC().length + e.rerank().imageQuery().length))
         .expireAfterWrite(config.ttl())
         .recordStats()
         .build();
@@ -39,15 +45,22 @@ public final class CachingEntityIndex implements EntityIndex {
   }
 
   /** Hit counts and rates of the three caches, for metrics. */
-  public record Stats(CacheStats rerank, CacheStats records, CacheStats names) {}
+  public record Stats(CacheStats entities, CacheStats records, CacheStats names) {}
 
   public Stats stats() {
-    return new Stats(rerank.stats(), records.stats(), names.stats());
+    return new Stats(entities.stats(), records.stats(), names.stats());
+  }
+
+  @Override
+  public Map<String, EncodedEntity> entities(Collection<String> qids) {
+    return cachedByQid(entities, qids, delegate::entities);
   }
 
   @Override
   public Map<String, RerankFeatures> rerankFeatures(Collection<String> qids) {
-    return cachedByQid(rerank, qids, delegate::rerankFeatures);
+    Map<String, RerankFeatures> features = new LinkedHashMap<>();
+    entities(qids).forEach((qid, entity) -> features.put(qid, entity.rerank()));
+    return features;
   }
 
   @Override
@@ -74,7 +87,7 @@ public final class CachingEntityIndex implements EntityIndex {
   }
 
   @Override
-  public void upsert(List<IndexedEntity> entities) {
+  public void upsert(List<EncodedEntity> entities) {
     delegate.upsert(entities);
     invalidate(entities.stream().map(e -> e.record().qid()).toList());
   }
@@ -86,7 +99,7 @@ public final class CachingEntityIndex implements EntityIndex {
   }
 
   private void invalidate(Collection<String> qids) {
-    rerank.invalidateAll(qids);
+    entities.invalidateAll(qids);
     records.invalidateAll(qids);
     // A changed name or alias can affect any key; name writes are rare in serving.
     names.invalidateAll();

@@ -1,5 +1,9 @@
 package dev.mmel.retriever;
 
+import dev.mmel.core.EncodedEntity;
+import dev.mmel.core.EntityRecord;
+import dev.mmel.core.IndexSchema;
+import dev.mmel.core.RerankFeatures;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -15,13 +19,21 @@ public interface EntityIndex extends AutoCloseable {
   /** The most results one search or look-up returns. */
   int MAX_RESULTS = 10_000;
 
+  /** Rejects a result count (search k, look-up limit) outside 1..{@link #MAX_RESULTS}. */
+  static void checkResultCount(String field, int value) {
+    if (value < 1 || value > MAX_RESULTS) {
+      throw new IllegalArgumentException(field + " must be within 1.." + MAX_RESULTS + ", got "
+          + value);
+    }
+  }
+
   IndexSchema schema();
 
   /** The model version whose encoder wrote this index; serving refuses a mismatch. */
   String modelVersion();
 
   /** Inserts or replaces these entities by QID (the last one wins within a batch). */
-  void upsert(List<IndexedEntity> entities);
+  void upsert(List<EncodedEntity> entities);
 
   /** Removes these QIDs; unknown ones are ignored. */
   void delete(Collection<String> qids);
@@ -31,6 +43,12 @@ public interface EntityIndex extends AutoCloseable {
 
   /** The k entities with the largest inner product with {@code query}, best first. */
   List<SearchHit> search(float[] query, int k, EntityFilter filter);
+
+  /**
+   * Everything the index holds for those QIDs (record, retrieval vector, rerank features) in
+   * one read: what reranking a mention's candidates needs.
+   */
+  Map<String, EncodedEntity> entities(Collection<String> qids);
 
   /** Rerank features of those QIDs the index holds. */
   Map<String, RerankFeatures> rerankFeatures(Collection<String> qids);

@@ -1,5 +1,6 @@
 package dev.mmel.retriever;
 
+import dev.mmel.core.IndexSchema;
 import java.util.Optional;
 
 /**

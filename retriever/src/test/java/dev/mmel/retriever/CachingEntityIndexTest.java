@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mmel.core.EncodedEntity;
+import dev.mmel.core.EntityRecord;
+import dev.mmel.core.IndexSchema;
+import dev.mmel.core.RerankFeatures;
 import dev.mmel.retriever.embedded.EmbeddedEntityIndexStore;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,8 +23,8 @@ class CachingEntityIndexTest {
   @TempDir
   Path dir;
 
-  private static IndexedEntity entity(String qid, String name, Random random) {
-    return new IndexedEntity(new EntityRecord(qid, name, List.of(), "", ""),
+  private static EncodedEntity entity(String qid, String name, Random random) {
+    return new EncodedEntity(new EntityRecord(qid, name, List.of(), "", ""),
         floats(random, 8), new RerankFeatures(floats(random, 2), floats(random, 6),
             floats(random, 2), floats(random, 6)));
   }
@@ -42,12 +46,12 @@ class CachingEntityIndexTest {
       index.upsert(List.of(entity("Q1", "Powers", random), entity("Q2", "Austin Powers", random)));
       index.flush();
       for (int i = 0; i < 3; i++) {
-        assertEquals(1, index.rerankFeatures(List.of("Q1", "Q9")).size());
+        assertEquals(1, index.entities(List.of("Q1", "Q9")).size());
         assertEquals(1, index.lookupByName("powers", 5).size());
         assertEquals("Powers", index.records(List.of("Q1")).get("Q1").name());
       }
       CachingEntityIndex.Stats stats = index.stats();
-      assertEquals(2, stats.rerank().hitCount(), "Q1 hit twice after the first load");
+      assertEquals(2, stats.entities().hitCount(), "Q1 hit twice after the first load");
       assertEquals(2, stats.names().hitCount());
       assertEquals(2, stats.records().hitCount());
 
@@ -63,9 +67,9 @@ class CachingEntityIndexTest {
   }
 
   @Test
-  void rerankCacheIsBoundedInBytes() {
+  void entityCacheIsBoundedInBytes() {
     Random random = new Random(2);
-    long perEntity = 4L * SCHEMA.rerankFloats();
+    long perEntity = 4L * (SCHEMA.retrievalDim() + SCHEMA.rerankFloats());
     try (EntityIndexStore store = new EmbeddedEntityIndexStore(dir);
         CachingEntityIndex index = new CachingEntityIndex(
             store.openBuild("b2", "mmoe-0000000000000000", SCHEMA),
@@ -78,8 +82,8 @@ class CachingEntityIndexTest {
         index.rerankFeatures(List.of("Q" + i));
       }
       index.rerankFeatures(List.of("Q19"));
-      assertTrue(index.stats().rerank().evictionCount() >= 17,
-          "evictions: " + index.stats().rerank().evictionCount());
+      assertTrue(index.stats().entities().evictionCount() >= 17,
+          "evictions: " + index.stats().entities().evictionCount());
     }
   }
 
@@ -87,7 +91,7 @@ class CachingEntityIndexTest {
   void configLimitsNameTheField() {
     assertTrue(assertThrows(IllegalArgumentException.class,
         () -> new CacheConfig(-1, 1, 1, Duration.ofMinutes(1))).getMessage()
-        .startsWith("max_rerank_bytes must be in [0, "));
+        .startsWith("max_entity_bytes must be in [0, "));
     assertTrue(assertThrows(IllegalArgumentException.class,
         () -> new CacheConfig(1, 1, 1, Duration.ZERO)).getMessage().startsWith("ttl must be"));
   }

@@ -1,12 +1,18 @@
 package dev.mmel.retriever;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mmel.core.EncodedEntity;
+import dev.mmel.core.EntityRecord;
+import dev.mmel.core.IndexSchema;
+import dev.mmel.core.RerankFeatures;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
@@ -56,9 +62,9 @@ public abstract class EntityIndexContract {
     return store.openBuild(id, VERSION, SCHEMA);
   }
 
-  protected static IndexedEntity entity(String qid, String name, List<String> aliases,
+  protected static EncodedEntity entity(String qid, String name, List<String> aliases,
       Random random) {
-    return new IndexedEntity(new EntityRecord(qid, name, aliases, "desc of " + name, qid + ".jpg"),
+    return new EncodedEntity(new EntityRecord(qid, name, aliases, "desc of " + name, qid + ".jpg"),
         vector(random, SCHEMA.retrievalDim()),
         new RerankFeatures(vector(random, SCHEMA.hiddenDim()),
             vector(random, SCHEMA.textPositions() * SCHEMA.hiddenDim()),
@@ -82,8 +88,8 @@ public abstract class EntityIndexContract {
     return (float) sum;
   }
 
-  private static List<IndexedEntity> entities(int n, Random random) {
-    List<IndexedEntity> out = new ArrayList<>();
+  private static List<EncodedEntity> entities(int n, Random random) {
+    List<EncodedEntity> out = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       out.add(entity("Q" + (1000 + i), "Entity " + i, List.of("alias " + i), random));
     }
@@ -94,7 +100,7 @@ public abstract class EntityIndexContract {
   void whatIsWrittenIsReadBack() {
     Random random = new Random(1);
     try (EntityIndex index = newBuild()) {
-      IndexedEntity powers = entity("Q256474", "Stefanie Powers",
+      EncodedEntity powers = entity("Q256474", "Stefanie Powers",
           List.of("Stefania Zofya Federkiewicz"), random);
       index.upsert(List.of(powers, entity("Q532915", "Noel Harrison", List.of(), random)));
       index.flush();
@@ -107,6 +113,16 @@ public abstract class EntityIndexContract {
       RerankFeatures f = index.rerankFeatures(List.of("Q256474")).get("Q256474");
       assertClose(powers.rerank().textQuery(), f.textQuery(), 2e-3);
       assertClose(powers.rerank().imageC(), f.imageC(), 2e-3);
+      Map<String, EncodedEntity> read = index.entities(List.of("Q256474", "Q999"));
+      assertEquals(Set.of("Q256474"), read.keySet());
+      EncodedEntity whole = read.get("Q256474");
+      assertEquals(powers.record(), whole.record());
+      assertArrayEquals(powers.retrieval(), whole.retrieval(),
+          "the retrieval vector is stored as written, in float32");
+      assertClose(powers.rerank().textC(), whole.rerank().textC(), 2e-3);
+      assertClose(powers.rerank().textQuery(), whole.rerank().textQuery(), 2e-3);
+      assertClose(powers.rerank().imageC(), whole.rerank().imageC(), 2e-3);
+      assertClose(powers.rerank().imageQuery(), whole.rerank().imageQuery(), 2e-3);
       List<SearchHit> hits = index.search(powers.retrieval(), 2, EntityFilter.none());
       assertEquals("Q256474", hits.get(0).qid());
       assertEquals(dot(powers.retrieval(), powers.retrieval()), hits.get(0).score(),
@@ -118,8 +134,8 @@ public abstract class EntityIndexContract {
   void upsertIsIdempotentByQidAndTheLastWriteWins() {
     Random random = new Random(2);
     try (EntityIndex index = newBuild()) {
-      IndexedEntity first = entity("Q1", "First name", List.of(), random);
-      IndexedEntity second = entity("Q1", "Second name", List.of("renamed"), random);
+      EncodedEntity first = entity("Q1", "First name", List.of(), random);
+      EncodedEntity second = entity("Q1", "Second name", List.of("renamed"), random);
       index.upsert(List.of(first));
       index.flush();
       index.upsert(List.of(second));
@@ -137,7 +153,7 @@ public abstract class EntityIndexContract {
   void deletedEntitiesAreGoneEverywhere() {
     Random random = new Random(3);
     try (EntityIndex index = newBuild()) {
-      List<IndexedEntity> all = entities(20, random);
+      List<EncodedEntity> all = entities(20, random);
       index.upsert(all);
       index.flush();
       index.delete(List.of("Q1003", "Q1007", "Q-not-there"));
@@ -145,6 +161,7 @@ public abstract class EntityIndexContract {
       assertEquals(18, index.count());
       assertFalse(index.records(List.of("Q1003")).containsKey("Q1003"));
       assertFalse(index.rerankFeatures(List.of("Q1007")).containsKey("Q1007"));
+      assertFalse(index.entities(List.of("Q1007")).containsKey("Q1007"));
       assertTrue(index.lookupByName("Entity 3", 5).isEmpty());
       for (SearchHit hit : index.search(all.get(3).retrieval(), 20, EntityFilter.none())) {
         assertFalse(Set.of("Q1003", "Q1007").contains(hit.qid()), hit.qid());
@@ -157,7 +174,7 @@ public abstract class EntityIndexContract {
     Random random = new Random(4);
     int n = rowsForAnn();
     try (EntityIndex index = newBuild()) {
-      List<IndexedEntity> all = entities(n, random);
+      List<EncodedEntity> all = entities(n, random);
       for (int from = 0; from < n; from += 100) {
         index.upsert(all.subList(from, Math.min(n, from + 100)));
       }
@@ -166,7 +183,7 @@ public abstract class EntityIndexContract {
       int queries = 20;
       for (int q = 0; q < queries; q++) {
         float[] query = vector(random, SCHEMA.retrievalDim());
-        List<IndexedEntity> exact = new ArrayList<>(all);
+        List<EncodedEntity> exact = new ArrayList<>(all);
         exact.sort((a, b) -> Float.compare(dot(b.retrieval(), query), dot(a.retrieval(), query)));
         List<SearchHit> hits = index.search(query, 10, EntityFilter.none());
         assertEquals(10, hits.size());
@@ -177,7 +194,7 @@ public abstract class EntityIndexContract {
             .map(e -> e.record().qid()).toList());
         recalled += (int) hits.stream().filter(h -> top.contains(h.qid())).count();
         SearchHit best = hits.get(0);
-        IndexedEntity bestEntity = all.stream()
+        EncodedEntity bestEntity = all.stream()
             .filter(e -> e.record().qid().equals(best.qid())).findFirst().orElseThrow();
         assertEquals(dot(bestEntity.retrieval(), query), best.score(),
             1e-3 * Math.max(1, Math.abs(best.score())), "score is the inner product");
@@ -253,7 +270,7 @@ public abstract class EntityIndexContract {
     Random random = new Random(7);
     String id = "resume_" + buildCounter++;
     builds.add(id);
-    List<IndexedEntity> all = entities(10, random);
+    List<EncodedEntity> all = entities(10, random);
     try (EntityIndex build = store.openBuild(id, VERSION, SCHEMA)) {
       build.upsert(all.subList(0, 6));
       build.flush();
@@ -270,8 +287,8 @@ public abstract class EntityIndexContract {
   void badWritesAreRejectedWithTheFieldAndTheLimit() {
     Random random = new Random(8);
     try (EntityIndex index = newBuild()) {
-      IndexedEntity good = entity("Q1", "Good", List.of(), random);
-      IndexedEntity shortVector = new IndexedEntity(good.record(), new float[3], good.rerank());
+      EncodedEntity good = entity("Q1", "Good", List.of(), random);
+      EncodedEntity shortVector = new EncodedEntity(good.record(), new float[3], good.rerank());
       String message = assertThrows(IllegalArgumentException.class,
           () -> index.upsert(List.of(good, shortVector))).getMessage();
       assertTrue(message.contains("Q1.retrieval must hold 40 floats, got 3"), message);

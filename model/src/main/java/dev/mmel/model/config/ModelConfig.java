@@ -1,5 +1,7 @@
 package dev.mmel.model.config;
 
+import dev.mmel.core.IndexSchema;
+
 /**
  * Everything that fixes the shapes of an MMoE model: the CLIP towers, the shared projection width,
  * the text context length, and the matcher. Validated here, once, so graph code can trust it.
@@ -64,6 +66,12 @@ public record ModelConfig(
   /** Width of the retrieval vectors q_m and e_e (spec 9): t_cls, v_cls, h_ti, h_it. */
   public int retrievalDim() {
     return matcherInputs().retrievalDim();
+  }
+
+  /** Shapes of what the entity encoder produces and an index stores (spec 9). */
+  public IndexSchema indexSchema() {
+    return new IndexSchema(retrievalDim(), matcher.hiddenDim(), contextLength,
+        vision.positions());
   }
 
   public ModelConfig withMatcher(MatcherConfig newMatcher) {

@@ -1,5 +1,6 @@
 package dev.mmel.model.data;
 
+import dev.mmel.core.EntityRecord;
 import java.util.List;
 
 /**
@@ -11,5 +12,10 @@ public record KbEntity(String qid, String name, List<String> aliases, String des
   public KbEntity {
     aliases = List.copyOf(aliases);
     description = description == null ? "" : description;
+  }
+
+  /** This entity as an index stores it; fails naming the field that exceeds the index's limits. */
+  public EntityRecord toRecord() {
+    return new EntityRecord(qid, name, aliases, description, imagePath);
   }
 }

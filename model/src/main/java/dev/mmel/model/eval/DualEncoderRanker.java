@@ -1,10 +1,10 @@
 package dev.mmel.model.eval;
 
-import dev.mmel.model.cli.Progress;
+import dev.mmel.core.ProgressListener;
 import dev.mmel.model.data.KbEntity;
 import dev.mmel.model.data.LabelledMention;
-import dev.mmel.model.train.FrozenTextSource;
-import dev.mmel.model.train.TextFeatureCache;
+import dev.mmel.model.frozen.FrozenTextSource;
+import dev.mmel.model.frozen.TextFeatureCache;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
@@ -23,7 +23,7 @@ public final class DualEncoderRanker {
     this.cache = cache;
   }
 
-  public int[] rank(List<KbEntity> kb, List<LabelledMention> mentions, Progress progress)
+  public int[] rank(List<KbEntity> kb, List<LabelledMention> mentions, ProgressListener progress)
       throws IOException {
     Map<String, Integer> index = new HashMap<>();
     for (int i = 0; i < kb.size(); i++) {

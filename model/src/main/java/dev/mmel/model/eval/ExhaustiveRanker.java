@@ -1,10 +1,10 @@
 package dev.mmel.model.eval;
 
-import dev.mmel.model.cli.Progress;
+import dev.mmel.core.ProgressListener;
 import dev.mmel.model.data.KbEntity;
 import dev.mmel.model.data.LabelledMention;
+import dev.mmel.model.features.SideBatchSource;
 import dev.mmel.model.graph.EvaluationGraph;
-import dev.mmel.model.train.SideBatchSource;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -45,7 +45,7 @@ public final class ExhaustiveRanker {
     this.chunkSize = chunkSize;
   }
 
-  public Outcome rank(List<KbEntity> kb, List<LabelledMention> mentions, Progress progress)
+  public Outcome rank(List<KbEntity> kb, List<LabelledMention> mentions, ProgressListener progress)
       throws IOException {
     Map<String, Integer> kbIndex = new HashMap<>();
     for (int i = 0; i < kb.size(); i++) {
@@ -110,7 +110,7 @@ public final class ExhaustiveRanker {
       int end = Math.min(mentions.size(), start + ENCODE_BATCH);
       blocks.add(graph.encodeMentions(session, source.mentions(mentions.subList(start, end))));
     }
-    return Rows.concatMentions(blocks);
+    return EvaluationGraph.Mentions.concat(blocks);
   }
 
   private EvaluationGraph.Entities encodeEntities(List<KbEntity> entities) throws IOException {
@@ -119,7 +119,7 @@ public final class ExhaustiveRanker {
       int end = Math.min(entities.size(), start + ENCODE_BATCH);
       blocks.add(graph.encodeEntities(session, source.entities(entities.subList(start, end))));
     }
-    return Rows.concatEntities(blocks);
+    return EvaluationGraph.Entities.concat(blocks);
   }
 
   private float[] goldScores(List<KbEntity> kb, int[] gold,
@@ -136,7 +136,7 @@ public final class ExhaustiveRanker {
       int[] rows = new int[end - start];
       int first = start;
       Arrays.setAll(rows, i -> first + i);
-      float[] s = graph.pairScores(session, Rows.mentionRows(mentions, rows), encoded);
+      float[] s = graph.pairScores(session, mentions.select(rows), encoded);
       System.arraycopy(s, 0, scores, start, s.length);
     }
     return scores;
@@ -176,8 +176,8 @@ public final class ExhaustiveRanker {
         return;
       }
       int[] m = Arrays.copyOf(mentionRows, size);
-      float[] s = graph.pairScores(session, Rows.mentionRows(mentions, m),
-          Rows.entityRows(chunk, Arrays.copyOf(entityRows, size)));
+      float[] s = graph.pairScores(session, mentions.select(m),
+          chunk.select(Arrays.copyOf(entityRows, size)));
       for (int i = 0; i < size; i++) {
         if (s[i] > goldScores[m[i]]) {
           higher[m[i]]++;

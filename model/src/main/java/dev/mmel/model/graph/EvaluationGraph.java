@@ -1,11 +1,14 @@
 package dev.mmel.model.graph;
 
+import dev.mmel.core.EntityEncodings;
+import dev.mmel.core.FlatRows;
+import dev.mmel.core.MentionEncodings;
 import dev.mmel.model.config.GateMode;
 import dev.mmel.model.config.MatcherInputs;
 import dev.mmel.model.config.ModelConfig;
 import dev.mmel.model.params.ParameterLayout;
 import dev.mmel.model.params.ParameterNames;
-import dev.mmel.model.runtime.TensorCodec;
+import dev.mmel.model.tensor.TensorCodec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,16 +30,40 @@ import org.tensorflow.types.TFloat32;
  * can be ranked without their exact score and without changing any rank.
  */
 public final class EvaluationGraph {
-  /**
-   * Entity-side encodings of n entities, row-major; localSummary holds what the interval of I
-   * needs of each entity.
-   */
-  public record Entities(int count, float[] retrieval, float[] textC, float[] textQuery,
-      float[] imageC, float[] imageQuery, float[] localSummary) {}
+  /** Entity-side encodings, and what the interval of I needs of each entity (row-major). */
+  public record Entities(EntityEncodings encodings, float[] localSummary) {
+    public int count() {
+      return encodings.count();
+    }
 
-  /** Mention-side encodings of n mentions, row-major, and the interval's summary of each. */
-  public record Mentions(int count, float[] query, float[] textKey, float[] textValue,
-      float[] imageKey, float[] imageValue, float[] localSummary) {}
+    public Entities select(int[] rows) {
+      return new Entities(encodings.select(rows),
+          FlatRows.gather(localSummary, count(), rows));
+    }
+
+    public static Entities concat(List<Entities> blocks) {
+      return new Entities(
+          EntityEncodings.concat(blocks.stream().map(Entities::encodings).toList()),
+          FlatRows.concat(blocks, Entities::localSummary));
+    }
+  }
+
+  /** Mention-side encodings, and the interval's summary of each mention (row-major). */
+  public record Mentions(MentionEncodings encodings, float[] localSummary) {
+    public int count() {
+      return encodings.count();
+    }
+
+    public Mentions select(int[] rows) {
+      return new Mentions(encodings.select(rows), FlatRows.gather(localSummary, count(), rows));
+    }
+
+    public static Mentions concat(List<Mentions> blocks) {
+      return new Mentions(
+          MentionEncodings.concat(blocks.stream().map(Mentions::encodings).toList()),
+          FlatRows.concat(blocks, Mentions::localSummary));
+    }
+  }
 
   /** For m mentions against n entities, [m*n] row-major: F, and lower <= I <= upper. */
   public record Screen(float[] fast, float[] lower, float[] upper) {}
@@ -142,14 +169,16 @@ public final class EvaluationGraph {
 
   public Entities encodeEntities(Session session, SideBatch entities) {
     List<float[]> out = run(session, entityInputs, entities, entityOutputs);
-    return new Entities(entities.count(), out.get(0), out.get(1), out.get(2), out.get(3),
-        out.get(4), out.get(5));
+    return new Entities(new EntityEncodings(entities.count(), inputs.retrievalDim(),
+        inputs.matcher().hiddenDim(), inputs.positions(), inputs.positions(), out.get(0),
+        out.get(1), out.get(2), out.get(3), out.get(4)), out.get(5));
   }
 
   public Mentions encodeMentions(Session session, SideBatch mentions) {
     List<float[]> out = run(session, mentionInputs, mentions, mentionOutputs);
-    return new Mentions(mentions.count(), out.get(0), out.get(1), out.get(2), out.get(3),
-        out.get(4), out.get(5));
+    return new Mentions(new MentionEncodings(mentions.count(), inputs.retrievalDim(),
+        inputs.matcher().hiddenDim(), inputs.positions(), inputs.positions(), out.get(0),
+        out.get(1), out.get(2), out.get(3), out.get(4)), out.get(5));
   }
 
   /** F and the interval of I for every (mention, entity) pair. */
@@ -158,8 +187,8 @@ public final class EvaluationGraph {
     int d = inputs.matcher().hiddenDim();
     int m = mentions.count();
     int n = entities.count();
-    try (TFloat32 q = TensorCodec.flat(mentions.query(), m, r);
-        TFloat32 e = TensorCodec.flat(entities.retrieval(), n, r);
+    try (TFloat32 q = TensorCodec.flat(mentions.encodings().query(), m, r);
+        TFloat32 e = TensorCodec.flat(entities.encodings().retrieval(), n, r);
         TFloat32 ms = TensorCodec.flat(mentions.localSummary(), m,
             LocalTermBound.mentionWidth(d));
         TFloat32 es = TensorCodec.flat(entities.localSummary(), n,
@@ -178,7 +207,9 @@ public final class EvaluationGraph {
    * The exact S of p pairs: row i of the mention arrays with row i of the entity arrays (the
    * same per-row widths as {@link Mentions} and {@link Entities}).
    */
-  public float[] pairScores(Session session, Mentions mentions, Entities entities) {
+  public float[] pairScores(Session session, Mentions mentionRows, Entities entityRows) {
+    MentionEncodings mentions = mentionRows.encodings();
+    EntityEncodings entities = entityRows.encodings();
     if (mentions.count() != entities.count()) {
       throw new IllegalArgumentException("pairs need one entity per mention: "
           + mentions.count() + " mentions, " + entities.count() + " entities");

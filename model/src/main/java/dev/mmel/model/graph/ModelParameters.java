@@ -2,12 +2,12 @@ package dev.mmel.model.graph;
 
 import dev.mmel.model.params.ParameterLayout;
 import dev.mmel.model.params.ParameterSpec;
+import dev.mmel.model.tensor.TensorCodec;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.ArrayList;
-import dev.mmel.model.runtime.TensorCodec;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;

@@ -2,7 +2,7 @@ package dev.mmel.model.graph;
 
 import dev.mmel.model.config.MatcherInputs;
 import dev.mmel.model.config.ModelConfig;
-import dev.mmel.model.runtime.TensorCodec;
+import dev.mmel.model.tensor.TensorCodec;
 import java.util.List;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;

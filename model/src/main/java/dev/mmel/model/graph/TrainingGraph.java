@@ -8,7 +8,7 @@ import dev.mmel.model.params.ParameterGroup;
 import dev.mmel.model.params.ParameterLayout;
 import dev.mmel.model.params.ParameterNames;
 import dev.mmel.model.params.ParameterSpec;
-import dev.mmel.model.runtime.TensorCodec;
+import dev.mmel.model.tensor.TensorCodec;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;

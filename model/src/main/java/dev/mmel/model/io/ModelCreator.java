@@ -2,7 +2,6 @@ package dev.mmel.model.io;
 
 import dev.mmel.model.config.ModelConfig;
 import dev.mmel.model.config.ModelConfigJson;
-import dev.mmel.model.data.SharedData;
 import dev.mmel.model.params.ParameterLayout;
 import dev.mmel.model.params.ParameterSpec;
 import dev.mmel.model.weights.SafetensorsWriter;
@@ -14,13 +13,18 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 
-/** Creates model directories: random weights (`mmel model init`), then the export. */
+/**
+ * Creates model directories: random weights (`mmel model init`), then the export. The tokenizer
+ * vocabulary is copied in from the file the caller names, so the directory is all that a job or
+ * server needs.
+ */
 public final class ModelCreator {
   private ModelCreator() {}
 
   /** @return the new model's version id */
-  public static String initRandom(ModelConfig config, long seed, Path out) throws IOException {
-    ModelDirectory directory = prepare(out, config);
+  public static String initRandom(ModelConfig config, long seed, Path vocabulary, Path out)
+      throws IOException {
+    ModelDirectory directory = prepare(out, config, vocabulary);
     RandomWeights.write(ParameterLayout.of(config), seed, directory.weights());
     return ModelExporter.export(directory);
   }
@@ -29,8 +33,8 @@ public final class ModelCreator {
    * A model directory holding {@code weights} (every parameter of the config's layout), exported.
    * @return the new model's version id
    */
-  public static String fromWeights(ModelConfig config, Map<String, float[]> weights, Path out)
-      throws IOException {
+  public static String fromWeights(ModelConfig config, Map<String, float[]> weights,
+      Path vocabulary, Path out) throws IOException {
     ParameterLayout layout = ParameterLayout.of(config);
     List<String> missing = layout.specs().stream().map(ParameterSpec::name)
         .filter(name -> !weights.containsKey(name)).toList();
@@ -38,7 +42,7 @@ public final class ModelCreator {
       throw new IllegalArgumentException("weights for " + config.name() + " lack "
           + missing.size() + " parameters, e.g. " + missing.get(0));
     }
-    ModelDirectory directory = prepare(out, config);
+    ModelDirectory directory = prepare(out, config, vocabulary);
     SafetensorsWriter writer = new SafetensorsWriter();
     for (ParameterSpec spec : layout.specs()) {
       writer.add(spec.name(), TensorDType.F32, spec.shape(), weights.get(spec.name()));
@@ -47,7 +51,12 @@ public final class ModelCreator {
     return ModelExporter.export(directory);
   }
 
-  static ModelDirectory prepare(Path out, ModelConfig config) throws IOException {
+  static ModelDirectory prepare(Path out, ModelConfig config, Path vocabulary)
+      throws IOException {
+    if (!Files.isRegularFile(vocabulary)) {
+      throw new java.nio.file.NoSuchFileException(vocabulary.toString(), null,
+          "the tokenizer vocabulary to copy into the model directory is missing");
+    }
     Files.createDirectories(out);
     ModelDirectory directory = new ModelDirectory(out);
     if (Files.exists(directory.manifest()) || Files.exists(directory.weights())) {
@@ -55,7 +64,7 @@ public final class ModelCreator {
           "already holds a model; choose an empty --out directory");
     }
     Files.writeString(directory.config(), ModelConfigJson.toJson(config));
-    Files.copy(SharedData.file(SharedData.CLIP_VOCAB), directory.vocab(),
+    Files.copy(vocabulary, directory.vocab(),
         StandardCopyOption.REPLACE_EXISTING);
     return directory;
   }

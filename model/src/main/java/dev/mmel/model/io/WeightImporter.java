@@ -38,7 +38,7 @@ public final class WeightImporter {
    *     never an error: they are statistics, set to their default until calibrated.
    */
   public static Report importInto(ModelConfig config, List<Path> files, boolean initMissing,
-      long seed, Path out) throws IOException {
+      long seed, Path vocabulary, Path out) throws IOException {
     ParameterLayout layout = ParameterLayout.of(config);
     List<SafetensorsFile> opened = new ArrayList<>();
     try {
@@ -46,7 +46,7 @@ public final class WeightImporter {
         opened.add(SafetensorsFile.open(file));
       }
       Plan plan = plan(config.name(), layout, opened, initMissing);
-      ModelDirectory directory = ModelCreator.prepare(out, config);
+      ModelDirectory directory = ModelCreator.prepare(out, config, vocabulary);
       SafetensorsWriter writer = new SafetensorsWriter();
       for (ParameterSpec spec : layout.specs()) {
         Source source = plan.sources.get(spec.name());

@@ -1,14 +1,29 @@
 package dev.mmel.model.runtime;
 
+import dev.mmel.core.EntityEncodings;
+import dev.mmel.core.EntityInput;
+import dev.mmel.core.ImageInput;
+import dev.mmel.core.IndexSchema;
+import dev.mmel.core.InvalidInputException;
+import dev.mmel.core.LinkingModel;
+import dev.mmel.core.MentionEncodings;
+import dev.mmel.core.MentionInput;
+import dev.mmel.core.PreparedInput;
+import dev.mmel.core.Scores;
 import dev.mmel.model.config.ModelConfig;
 import dev.mmel.model.graph.MmoeGraph;
 import dev.mmel.model.graph.Signatures;
 import dev.mmel.model.graph.WeightLoader;
+import dev.mmel.model.image.ImagePreprocessor;
+import dev.mmel.model.image.InvalidImageException;
 import dev.mmel.model.io.DamagedModelException;
 import dev.mmel.model.io.ModelDirectory;
 import dev.mmel.model.io.ModelVersion;
 import dev.mmel.model.io.Sha256;
 import dev.mmel.model.params.GateSite;
+import dev.mmel.model.tensor.TensorCodec;
+import dev.mmel.model.text.ClipTokenizer;
+import dev.mmel.model.text.LinkingTexts;
 import dev.mmel.model.weights.SafetensorsFile;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,22 +44,27 @@ import org.tensorflow.exceptions.TensorFlowException;
 import org.tensorflow.types.TString;
 
 /**
- * A loaded MMoE model: the exported signatures behind a Java-array API. One instance is safe to
- * call from many threads at once (TensorFlow sessions run concurrent steps); tensors are created
- * and released per call.
+ * A loaded MMoE model: the exported signatures behind a Java-array API, and the
+ * {@link LinkingModel} over them (texts tokenised with the directory's vocabulary, images
+ * preprocessed as the model was trained). One instance is safe to call from many threads at
+ * once (TensorFlow sessions run concurrent steps); tensors are created and released per call.
  */
-public final class MmoeModel implements AutoCloseable {
+public final class MmoeModel implements LinkingModel {
   private final ModelConfig config;
   private final String version;
   private final Map<String, SessionFunction> functions;
   private final List<AutoCloseable> resources;
+  private final ClipTokenizer tokenizer;
+  private final ImagePreprocessor images;
 
   private MmoeModel(ModelConfig config, String version, Map<String, SessionFunction> functions,
-      List<AutoCloseable> resources) {
+      List<AutoCloseable> resources, ClipTokenizer tokenizer) {
     this.config = config;
     this.version = version;
     this.functions = Map.copyOf(functions);
     this.resources = resources;
+    this.tokenizer = tokenizer;
+    this.images = ImagePreprocessor.clip();
   }
 
   /** Loads the directory's SavedModel after checking every file against the manifest. */
@@ -60,6 +80,7 @@ public final class MmoeModel implements AutoCloseable {
     if (verifyFiles) {
       directory.verify();
     }
+    ClipTokenizer tokenizer = ClipTokenizer.load(directory.tokenizerVocab());
     if (!Files.isDirectory(directory.savedModel())) {
       throw new DamagedModelException(directory.savedModel()
           + " is missing; run `mmel model export --model " + modelDir + "`");
@@ -86,7 +107,7 @@ public final class MmoeModel implements AutoCloseable {
         functions.put(function.signature().key(), function);
       }
       requireSignatures(functions, directory.savedModel(), config);
-      return new MmoeModel(config, embedded, functions, List.of(bundle));
+      return new MmoeModel(config, embedded, functions, List.of(bundle), tokenizer);
     } catch (IOException | RuntimeException e) {
       bundle.close();
       throw e;
@@ -102,6 +123,7 @@ public final class MmoeModel implements AutoCloseable {
     ModelDirectory directory = new ModelDirectory(modelDir);
     ModelConfig config = directory.readConfig();
     String version = ModelVersion.of(config, Sha256.of(directory.weights()));
+    ClipTokenizer tokenizer = ClipTokenizer.load(directory.tokenizerVocab());
     Graph graph = new Graph();
     try (SafetensorsFile weights = SafetensorsFile.open(directory.weights())) {
       MmoeGraph model = MmoeGraph.build(graph, config, version);
@@ -116,7 +138,7 @@ public final class MmoeModel implements AutoCloseable {
       for (Signature signature : model.signatures()) {
         functions.put(signature.key(), SessionFunction.create(signature, session));
       }
-      return new MmoeModel(config, version, functions, List.of(session, graph));
+      return new MmoeModel(config, version, functions, List.of(session, graph), tokenizer);
     } catch (IOException | RuntimeException e) {
       graph.close();
       throw e;
@@ -128,8 +150,62 @@ public final class MmoeModel implements AutoCloseable {
   }
 
   /** The model version id embedded in the export (see {@link ModelVersion}). */
+  @Override
   public String version() {
     return version;
+  }
+
+  @Override
+  public IndexSchema schema() {
+    return config.indexSchema();
+  }
+
+  @Override
+  public PreparedInput prepareEntity(EntityInput entity) throws InvalidInputException {
+    return new PreparedInput(
+        tokenizer.encodePadded(LinkingTexts.entity(entity.name(), entity.description()),
+            config.contextLength()),
+        pixels(entity.image()));
+  }
+
+  @Override
+  public PreparedInput prepareMention(MentionInput mention) throws InvalidInputException {
+    return new PreparedInput(
+        tokenizer.encodePadded(LinkingTexts.mention(mention.mention(), mention.sentence(),
+            mention.description()), config.contextLength()),
+        pixels(mention.image()));
+  }
+
+  private float[] pixels(ImageInput image) throws InvalidInputException {
+    try {
+      if (image instanceof ImageInput.File file) {
+        return images.preprocess(file.path());
+      }
+      if (image instanceof ImageInput.Bytes bytes) {
+        return images.preprocess(bytes.data());
+      }
+      return null;
+    } catch (IOException | InvalidImageException e) {
+      throw new InvalidInputException("image", e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public EntityEncodings encodeEntities(List<PreparedInput> entities) {
+    return encodeEntities(ids(entities), pixels(entities));
+  }
+
+  @Override
+  public MentionEncodings encodeMentions(List<PreparedInput> mentions) {
+    return encodeMentions(ids(mentions), pixels(mentions));
+  }
+
+  private static int[][] ids(List<PreparedInput> items) {
+    return items.stream().map(PreparedInput::tokenIds).toArray(int[][]::new);
+  }
+
+  private static float[][] pixels(List<PreparedInput> items) {
+    return items.stream().map(PreparedInput::pixels).toArray(float[][]::new);
   }
 
   /** @param pixels one [3*S*S] array per item, or null (whole array or entries) for no image */
@@ -158,6 +234,7 @@ public final class MmoeModel implements AutoCloseable {
    * Full scores S = F + I of each mention against its own candidates: candidate rows
    * {@code b*perMention .. (b+1)*perMention-1} belong to mention b.
    */
+  @Override
   public Scores scoreCandidates(MentionEncodings mentions, EntityEncodings candidates,
       int perMention) {
     int b = mentions.count();

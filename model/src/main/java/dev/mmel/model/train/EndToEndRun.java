@@ -1,9 +1,9 @@
 package dev.mmel.model.train;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.mmel.model.config.ModelConfig;
+import dev.mmel.model.io.Checkpoint;
 import dev.mmel.model.io.ModelCreator;
 import dev.mmel.model.io.ModelDirectory;
 import java.io.IOException;
@@ -37,16 +37,6 @@ public final class EndToEndRun {
     JSON.writeValue(runDir.resolve("run.json").toFile(), json);
   }
 
-  /** Whether {@code runDir}'s run.json names this regime. */
-  static boolean is(Path runDir) throws IOException {
-    Path file = runDir.resolve("run.json");
-    if (!Files.isRegularFile(file)) {
-      return false;
-    }
-    JsonNode node = JSON.readTree(file.toFile());
-    return REGIME.equals(node.path("regime").asText());
-  }
-
   public static Path modelDirectory(Path runDir) {
     return runDir.resolve(MODEL);
   }
@@ -54,16 +44,17 @@ public final class EndToEndRun {
   /**
    * Writes the run's best weights over the starting model's (which fill what training does not
    * own, such as the gate statistics of a per-token model) as {@code RUN/model}, replacing an
-   * earlier export. @return the exported model's version id
+   * earlier export; {@code vocabulary} is the starting model's tokenizer vocabulary.
+   * @return the exported model's version id
    */
-  public static String export(Path runDir, ModelConfig config, Map<String, float[]> start)
-      throws IOException {
+  public static String export(Path runDir, ModelConfig config, Map<String, float[]> start,
+      Path vocabulary) throws IOException {
     Map<String, float[]> weights = new LinkedHashMap<>(start);
     weights.putAll(Checkpoint.read(runDir.resolve("best/weights.safetensors")));
     Path out = modelDirectory(runDir);
     Path staging = runDir.resolve(MODEL + ".tmp");
     deleteTree(staging);
-    String version = ModelCreator.fromWeights(config, weights, staging);
+    String version = ModelCreator.fromWeights(config, weights, vocabulary, staging);
     deleteTree(out);
     Files.move(staging, out, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     new ModelDirectory(out).verify();

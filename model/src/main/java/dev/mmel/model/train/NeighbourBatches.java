@@ -1,6 +1,6 @@
 package dev.mmel.model.train;
 
-import dev.mmel.model.cli.Progress;
+import dev.mmel.core.ProgressListener;
 import dev.mmel.model.data.LabelledMention;
 import dev.mmel.model.eval.InnerProduct;
 import java.util.ArrayDeque;
@@ -45,7 +45,7 @@ public final class NeighbourBatches implements BatchOrder {
    * @param vectors L2-normalised vector of each gold entity of {@code train}, by QID
    */
   public static NeighbourBatches of(List<LabelledMention> train, Map<String, float[]> vectors,
-      int batchSize, int groupSize, long seed, Progress progress) {
+      int batchSize, int groupSize, long seed, ProgressListener progress) {
     if (groupSize < 2 || groupSize > batchSize) {
       throw new IllegalArgumentException("--hard-negatives must be within 2..batch size ("
           + batchSize + "), got " + groupSize);

@@ -2,19 +2,20 @@ package dev.mmel.model.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.mmel.model.cli.Progress;
+import dev.mmel.core.ProgressListener;
 import dev.mmel.model.config.GateMode;
 import dev.mmel.model.data.KbEntity;
 import dev.mmel.model.data.LabelledMention;
 import dev.mmel.model.eval.ExhaustiveRanker;
 import dev.mmel.model.eval.RankMetrics;
+import dev.mmel.model.features.SideBatchSource;
 import dev.mmel.model.graph.EvaluationGraph;
 import dev.mmel.model.graph.TrainingGraph;
+import dev.mmel.model.io.Checkpoint;
 import dev.mmel.model.params.GateSite;
 import dev.mmel.model.params.ParameterLayout;
 import dev.mmel.model.params.ParameterSpec;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,11 +58,11 @@ public final class Trainer {
   private final SideBatchSource source;
   private final TrainSettings settings;
   private final BatchOrder batchOrder;
-  private final PrintStream out;
+  private final ProgressListener progress;
 
   public Trainer(TrainingGraph training, Session trainingSession, EvaluationGraph evaluation,
       Session evaluationSession, SideBatchSource source, TrainSettings settings,
-      BatchOrder batchOrder, PrintStream out) {
+      BatchOrder batchOrder, ProgressListener progress) {
     this.training = training;
     this.trainingSession = trainingSession;
     this.evaluation = evaluation;
@@ -69,7 +70,7 @@ public final class Trainer {
     this.source = source;
     this.settings = settings;
     this.batchOrder = batchOrder;
-    this.out = out;
+    this.progress = progress;
   }
 
   /** Weights a fresh run starts from: {@code initial} where given, seeded random otherwise. */
@@ -97,11 +98,11 @@ public final class Trainer {
           Checkpoint.read(runDir.resolve("last/weights.safetensors")));
       training.writeOptimiser(trainingSession,
           Checkpoint.read(runDir.resolve("last/optimizer.safetensors")));
-      out.printf(Locale.ROOT, "resuming after epoch %d (best MRR %.2f at epoch %d)%n",
-          state.epochsDone, state.bestMrr, state.bestEpoch);
+      progress.step(String.format(Locale.ROOT, "resuming after epoch %d (best MRR %.2f at "
+          + "epoch %d)", state.epochsDone, state.bestMrr, state.bestEpoch));
     } else {
       if (resume) {
-        out.println("nothing to resume in " + runDir + "; starting a fresh run");
+        progress.step("nothing to resume in " + runDir + "; starting a fresh run");
       }
       state = new RunState();
       training.writeParameters(trainingSession, initial);
@@ -118,7 +119,7 @@ public final class Trainer {
       double[] termSums = new double[4];
       int batches = 0;
       int done = 0;
-      Progress progress = new Progress("epoch " + epoch + "/" + settings.epochs());
+      ProgressListener epochProgress = progress.task("epoch " + epoch + "/" + settings.epochs());
       for (List<LabelledMention> batch : batchList) {
         TrainingGraph.Losses losses = training.step(trainingSession, source.mentions(batch),
             source.entities(golds(batch, byQid)));
@@ -134,7 +135,7 @@ public final class Trainer {
         batches++;
         state.losses.add((double) losses.total());
         done += batch.size();
-        progress.count(done, train.size(),
+        epochProgress.count(done, train.size(),
             String.format(Locale.ROOT, "mentions, loss %.4f (%s)", lossSum / batches,
                 terms(termSums, batches)));
       }
@@ -143,8 +144,8 @@ public final class Trainer {
       if (epoch % settings.validateEvery() == 0 || epoch == settings.epochs()) {
         Validation result = validate(kb, train, validationSet, byQid);
         mrr = result.metrics().mrr();
-        out.printf(Locale.ROOT, "epoch %d: validation MRR %.2f on %d mentions%n", epoch, mrr,
-            validationSet.size());
+        progress.step(String.format(Locale.ROOT, "epoch %d: validation MRR %.2f on %d mentions",
+            epoch, mrr, validationSet.size()));
         if (mrr > state.bestMrr) {
           state.bestMrr = mrr;
           state.bestEpoch = epoch;
@@ -163,8 +164,8 @@ public final class Trainer {
           done / seconds, mrr, seconds));
       checkpoint(runDir, state);
       if (state.validationsSinceBest >= settings.patience()) {
-        out.printf(Locale.ROOT, "early stop: no better validation MRR for %d validations%n",
-            settings.patience());
+        progress.step(String.format(Locale.ROOT, "early stop: no better validation MRR for %d "
+            + "validations", settings.patience()));
         stoppedEarly = true;
         break;
       }
@@ -195,7 +196,7 @@ public final class Trainer {
     ExhaustiveRanker ranker =
         new ExhaustiveRanker(evaluation, evaluationSession, source, settings.kbChunk());
     ExhaustiveRanker.Outcome outcome =
-        ranker.rank(kb, validation, new Progress("validation"));
+        ranker.rank(kb, validation, progress.task("validation"));
     return new Validation(RankMetrics.of(outcome.ranks()), weights);
   }
 

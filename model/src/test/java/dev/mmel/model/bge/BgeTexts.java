@@ -10,15 +10,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Assertions;
 
-/** Real WikiMEL texts for the bge tests, from the shared data folder (skipping when it is absent). */
+/** Real WikiMEL texts for the bge tests, from the shared data folder (failing with what to do when it is absent). */
 final class BgeTexts {
   private BgeTexts() {}
 
   static Path wikimel() {
     Path root = SharedData.root().resolve("wikimel");
-    Assumptions.assumeTrue(Files.isRegularFile(root.resolve("mentions.json")),
+    Assertions.assertTrue(Files.isRegularFile(root.resolve("mentions.json")),
         "missing shared data " + root + " (set -Dmmel.shared.data to the shared/data folder)");
     return root;
   }

@@ -1,6 +1,6 @@
 package dev.mmel.model.data;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,7 +26,7 @@ final class RealWikiMel {
 
   static Path root() {
     Path root = SharedData.root().resolve("wikimel");
-    assumeTrue(Files.isDirectory(root), "shared WikiMEL data not found at " + root
+    assertTrue(Files.isDirectory(root), "shared WikiMEL data not found at " + root
         + " (set -Dmmel.shared.data); these tests build their fixtures from it");
     return root;
   }

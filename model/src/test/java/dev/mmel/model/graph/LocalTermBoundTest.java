@@ -122,20 +122,9 @@ class LocalTermBoundTest {
 
   private static EvaluationGraph.Mentions repeated(EvaluationGraph.Mentions all, int row,
       int times) {
-    return new EvaluationGraph.Mentions(times, repeat(all.query(), all.count(), row, times),
-        repeat(all.textKey(), all.count(), row, times),
-        repeat(all.textValue(), all.count(), row, times),
-        repeat(all.imageKey(), all.count(), row, times),
-        repeat(all.imageValue(), all.count(), row, times),
-        repeat(all.localSummary(), all.count(), row, times));
+    int[] rows = new int[times];
+    java.util.Arrays.fill(rows, row);
+    return all.select(rows);
   }
 
-  private static float[] repeat(float[] values, int count, int row, int times) {
-    int width = values.length / count;
-    float[] out = new float[width * times];
-    for (int i = 0; i < times; i++) {
-      System.arraycopy(values, row * width, out, i * width, width);
-    }
-    return out;
-  }
 }

@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -122,7 +121,7 @@ class ImagePreprocessorReferenceIT {
   @Test
   void realImagesMatchPillow() throws Exception {
     List<Path> images = TestImages.wikimelImages().orElse(List.of());
-    Assumptions.assumeFalse(images.isEmpty(),
+    assertFalse(images.isEmpty(),
         () -> "no shared images at " + TestImages.wikimelImageFolderDescription());
 
     Report report = compare("wikimel", images);
@@ -195,7 +194,7 @@ class ImagePreprocessorReferenceIT {
       return Path.of(property);
     }
     Optional<Path> venvScript = findUpwards("infra/reference-venv.sh");
-    Assumptions.assumeTrue(venvScript.isPresent(),
+    assertTrue(venvScript.isPresent(),
         "no -D" + PYTHON_PROPERTY + " and no infra/reference-venv.sh above "
             + Path.of("").toAbsolutePath());
     // Creating the virtualenv the first time installs from PyPI, which takes a while.

@@ -17,7 +17,7 @@ class ModelDirectoryVocabularyTest {
   @Test
   void aNewModelHoldsTheVocabularyAndItsManifestGuardsIt(@TempDir Path dir) throws Exception {
     Path out = dir.resolve("model");
-    ModelCreator.initRandom(ModelPresets.get(ModelPresets.TINY), 1, out);
+    ModelCreator.initRandom(ModelPresets.get(ModelPresets.TINY), 1, SharedData.file(SharedData.CLIP_VOCAB), out);
     ModelDirectory model = new ModelDirectory(out);
     assertArrayEquals(Files.readAllBytes(SharedData.file(SharedData.CLIP_VOCAB)),
         Files.readAllBytes(model.tokenizerVocab()));

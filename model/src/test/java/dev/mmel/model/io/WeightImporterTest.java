@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mmel.model.config.ModelConfig;
 import dev.mmel.model.config.ModelPresets;
+import dev.mmel.model.data.SharedData;
 import dev.mmel.model.params.ParameterGroup;
 import dev.mmel.model.params.ParameterLayout;
 import dev.mmel.model.params.ParameterNames;
@@ -36,7 +37,7 @@ class WeightImporterTest {
   @BeforeAll
   static void splitAModelIntoTwoCheckpoints() throws IOException {
     original = dir.resolve("original");
-    ModelCreator.initRandom(TINY, 21, original);
+    ModelCreator.initRandom(TINY, 21, SharedData.file(SharedData.CLIP_VOCAB), original);
     hfClip = dir.resolve("hf-clip.safetensors");
     reference = dir.resolve("mmoe-reference.safetensors");
     try (SafetensorsFile weights = SafetensorsFile.open(original.resolve("weights.safetensors"))) {
@@ -63,7 +64,7 @@ class WeightImporterTest {
   void huggingFaceClipPlusReferenceMatcherRebuildsTheSameModel() throws IOException {
     Path out = dir.resolve("rebuilt");
     WeightImporter.Report report =
-        WeightImporter.importInto(TINY, List.of(hfClip, reference), false, 1, out);
+        WeightImporter.importInto(TINY, List.of(hfClip, reference), false, 1, SharedData.file(SharedData.CLIP_VOCAB), out);
     assertEquals(new ModelDirectory(original).version(), report.version(),
         "identical weights and config give the identical version id");
     assertEquals(List.of("hf-clip.safetensors:text_model.embeddings.position_ids"),
@@ -77,13 +78,13 @@ class WeightImporterTest {
   @Test
   void missingTensorsAreListedUnlessInitialised() throws IOException {
     IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
-        () -> WeightImporter.importInto(TINY, List.of(hfClip), false, 1, dir.resolve("m1")));
+        () -> WeightImporter.importInto(TINY, List.of(hfClip), false, 1, SharedData.file(SharedData.CLIP_VOCAB), dir.resolve("m1")));
     assertTrue(refused.getMessage().contains("missing (pass --init-missing"), refused.getMessage());
     assertTrue(refused.getMessage().contains("matcher.text_cls_layernorm.weight"));
     assertFalse(Files.exists(dir.resolve("m1/weights.safetensors")), "nothing written");
 
     WeightImporter.Report report =
-        WeightImporter.importInto(TINY, List.of(hfClip), true, 1, dir.resolve("m2"));
+        WeightImporter.importInto(TINY, List.of(hfClip), true, 1, SharedData.file(SharedData.CLIP_VOCAB), dir.resolve("m2"));
     long notBackbone = ParameterLayout.of(TINY).specs().stream()
         .filter(s -> s.group() != ParameterGroup.BACKBONE).count();
     assertEquals(notBackbone, report.initialised().size());
@@ -98,7 +99,7 @@ class WeightImporterTest {
             new float[9])
         .write(extra);
     String message = assertThrows(IllegalArgumentException.class,
-        () -> WeightImporter.importInto(TINY, List.of(hfClip, reference, extra), false, 1,
+        () -> WeightImporter.importInto(TINY, List.of(hfClip, reference, extra), false, 1, SharedData.file(SharedData.CLIP_VOCAB),
             dir.resolve("m3"))).getMessage();
     assertTrue(message.contains("1 tensor(s) unexpected (not in this config): "
         + "extra.safetensors:matcher.not_a_module.weight"), message);
@@ -106,7 +107,7 @@ class WeightImporterTest {
         + " expected [16, 16]"), message);
 
     String duplicate = assertThrows(IllegalArgumentException.class,
-        () -> WeightImporter.importInto(TINY, List.of(hfClip, reference, reference), false, 1,
+        () -> WeightImporter.importInto(TINY, List.of(hfClip, reference, reference), false, 1, SharedData.file(SharedData.CLIP_VOCAB),
             dir.resolve("m4"))).getMessage();
     assertTrue(duplicate.contains("given by more than one file"), duplicate);
   }
@@ -123,7 +124,7 @@ class WeightImporterTest {
     }
     writer.write(half);
     Path out = dir.resolve("from-half");
-    WeightImporter.importInto(TINY, List.of(half), false, 1, out);
+    WeightImporter.importInto(TINY, List.of(half), false, 1, SharedData.file(SharedData.CLIP_VOCAB), out);
     try (SafetensorsFile a = SafetensorsFile.open(original.resolve("weights.safetensors"));
         SafetensorsFile b = SafetensorsFile.open(out.resolve("weights.safetensors"))) {
       String name = "matcher.text_module.fc_key.weight";
@@ -139,7 +140,7 @@ class WeightImporterTest {
   @Test
   void refusesToOverwriteAModel() {
     assertTrue(assertThrows(IOException.class,
-        () -> WeightImporter.importInto(TINY, List.of(hfClip, reference), false, 1, original))
+        () -> WeightImporter.importInto(TINY, List.of(hfClip, reference), false, 1, SharedData.file(SharedData.CLIP_VOCAB), original))
         .getMessage().contains("already holds a model"));
   }
 }

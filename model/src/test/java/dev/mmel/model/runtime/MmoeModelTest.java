@@ -6,9 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mmel.core.EntityEncodings;
+import dev.mmel.core.MentionEncodings;
+import dev.mmel.core.Scores;
 import dev.mmel.model.config.GateMode;
 import dev.mmel.model.config.ModelConfig;
 import dev.mmel.model.config.ModelPresets;
+import dev.mmel.model.data.SharedData;
 import dev.mmel.model.io.DamagedModelException;
 import dev.mmel.model.io.ModelCreator;
 import dev.mmel.model.io.ModelDirectory;
@@ -42,7 +46,7 @@ class MmoeModelTest {
   @BeforeAll
   static void createModel() throws IOException {
     modelDir = shared.resolve("tiny");
-    ModelCreator.initRandom(TINY, 7, modelDir);
+    ModelCreator.initRandom(TINY, 7, SharedData.file(SharedData.CLIP_VOCAB), modelDir);
     model = MmoeModel.load(modelDir, SessionSettings.defaults());
   }
 
@@ -94,7 +98,7 @@ class MmoeModelTest {
     float[][] pixels = Inputs.pixels(random, 5, TINY);
     checkBatchIndependence(model, ids, pixels);
     Path faithfulDir = shared.resolve("faithful");
-    ModelCreator.initRandom(TINY.withMatcher(TINY.matcher().withGateMode(GateMode.FAITHFUL)), 8,
+    ModelCreator.initRandom(TINY.withMatcher(TINY.matcher().withGateMode(GateMode.FAITHFUL)), 8, SharedData.file(SharedData.CLIP_VOCAB),
         faithfulDir);
     try (MmoeModel faithful = MmoeModel.load(faithfulDir, SessionSettings.defaults())) {
       checkBatchIndependence(faithful, ids, pixels);
@@ -183,8 +187,8 @@ class MmoeModelTest {
   void versionDependsOnWeightsAndIsStable() throws IOException {
     Path same = shared.resolve("same-seed");
     Path other = shared.resolve("other-seed");
-    ModelCreator.initRandom(TINY, 7, same);
-    ModelCreator.initRandom(TINY, 8, other);
+    ModelCreator.initRandom(TINY, 7, SharedData.file(SharedData.CLIP_VOCAB), same);
+    ModelCreator.initRandom(TINY, 8, SharedData.file(SharedData.CLIP_VOCAB), other);
     assertEquals(model.version(), new ModelDirectory(same).version());
     assertNotEquals(model.version(), new ModelDirectory(other).version());
     assertTrue(model.version().matches("mmoe-[0-9a-f]{16}"));
@@ -193,7 +197,7 @@ class MmoeModelTest {
   @Test
   void damagedFilesAreReportedClearly() throws IOException {
     Path dir = shared.resolve("damaged");
-    ModelCreator.initRandom(TINY, 9, dir);
+    ModelCreator.initRandom(TINY, 9, SharedData.file(SharedData.CLIP_VOCAB), dir);
     Path data;
     try (Stream<Path> files = Files.list(dir.resolve("saved_model/variables"))) {
       data = files.filter(p -> p.getFileName().toString().startsWith("variables.data"))

@@ -8,9 +8,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mmel.core.EntityEncodings;
+import dev.mmel.core.MentionEncodings;
+import dev.mmel.core.Scores;
 import dev.mmel.model.config.GateMode;
 import dev.mmel.model.config.ModelConfig;
 import dev.mmel.model.config.ModelPresets;
+import dev.mmel.model.data.SharedData;
 import dev.mmel.model.io.ModelCreator;
 import dev.mmel.model.io.ModelDirectory;
 import dev.mmel.model.io.ModelExporter;
@@ -70,7 +74,7 @@ class MmoeReferenceIT {
     ModelConfig base = ModelPresets.get(ModelPresets.TINY);
     ModelConfig config = base.withMatcher(base.matcher().withGateMode(mode));
     Path modelDir = temp.resolve("model");
-    ModelCreator.initRandom(config, SEED, modelDir);
+    ModelCreator.initRandom(config, SEED, SharedData.file(SharedData.CLIP_VOCAB), modelDir);
     perturbWeights(new ModelDirectory(modelDir), new Random(SEED ^ mode.ordinal()));
     ModelExporter.export(new ModelDirectory(modelDir));
 

@@ -28,7 +28,6 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -67,10 +66,10 @@ class ClipTokenizerTest {
     return Path.of("../shared/data").resolve(relative);
   }
 
-  /** {@link #sharedData}, skipping the calling test when the file is not there. */
+  /** {@link #sharedData}, failing the calling test with what to do when the file is not there. */
   static Path requireSharedData(String relative) {
     Path path = sharedData(relative);
-    Assumptions.assumeTrue(Files.isRegularFile(path),
+    assertTrue(Files.isRegularFile(path),
         "missing shared data " + path.toAbsolutePath() + " (set -Dmmel.shared.data to the shared/data folder)");
     return path;
   }

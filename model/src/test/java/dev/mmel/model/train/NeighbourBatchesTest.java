@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.mmel.model.cli.Progress;
+import dev.mmel.core.ProgressListener;
 import dev.mmel.model.data.LabelledMention;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -61,7 +61,7 @@ class NeighbourBatchesTest {
   }
 
   private static NeighbourBatches order(Data data, int batch, int group) {
-    return NeighbourBatches.of(data.train, data.vectors, batch, group, 43, new Progress("test"));
+    return NeighbourBatches.of(data.train, data.vectors, batch, group, 43, ProgressListener.NONE);
   }
 
   @Test

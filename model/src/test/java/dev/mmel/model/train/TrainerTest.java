@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.mmel.model.cli.Progress;
+import dev.mmel.core.ProgressListener;
 import dev.mmel.model.config.GateMode;
 import dev.mmel.model.config.MatcherConfig;
 import dev.mmel.model.config.MatcherInputs;
@@ -14,13 +14,12 @@ import dev.mmel.model.data.KbEntity;
 import dev.mmel.model.data.LabelledMention;
 import dev.mmel.model.eval.ExhaustiveRanker;
 import dev.mmel.model.eval.RankMetrics;
-import dev.mmel.model.graph.AdamW;
+import dev.mmel.model.features.SideBatchSource;
 import dev.mmel.model.graph.EvaluationGraph;
 import dev.mmel.model.graph.SideBatch;
 import dev.mmel.model.graph.TrainingGraph;
+import dev.mmel.model.io.Checkpoint;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,7 +37,6 @@ import org.tensorflow.Session;
  * resume equals an uninterrupted run, and pruned ranking equals brute-force exact ranking.
  */
 class TrainerTest {
-  private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
 
   @TempDir
   Path temp;
@@ -119,7 +117,8 @@ class TrainerTest {
   }
 
   private static TrainSettings settings(int epochs, double lr) {
-    return new TrainSettings(8, epochs, 1, 100, 7, AdamW.spec(lr), 0, 4, 16);
+    return TrainSettings.builder().batchSize(8).epochs(epochs).validateEvery(1).patience(100)
+        .seed(7).learningRate(lr).calibrationBatches(4).kbChunk(16).build();
   }
 
   private Trainer.Summary run(SyntheticSet set, MatcherInputs inputs, TrainSettings settings,
@@ -134,7 +133,7 @@ class TrainerTest {
       TrainingGraph training = TrainingGraph.overFeatures(tg, inputs, settings.optimiser());
       EvaluationGraph evaluation = EvaluationGraph.overFeatures(eg, inputs);
       Trainer trainer = new Trainer(training, ts, evaluation, es, set, settings,
-          new ShuffledBatches(settings.batchSize(), settings.seed()), QUIET);
+          new ShuffledBatches(settings.batchSize(), settings.seed()), ProgressListener.NONE);
       return trainer.train(set.kb, set.train, validation, runDir,
           Trainer.initialWeights(training.layout(), settings.seed(), Map.of()), resume);
     }
@@ -190,7 +189,7 @@ class TrainerTest {
         evaluation.writeParameters(session,
             Checkpoint.read(runDir.resolve("best/weights.safetensors")));
         ExhaustiveRanker.Outcome outcome = new ExhaustiveRanker(evaluation, session, set, 7)
-            .rank(set.kb, set.dev, new Progress("test"));
+            .rank(set.kb, set.dev, ProgressListener.NONE);
         int[] expected = bruteForce(evaluation, session, set);
         assertArrayEquals(expected, outcome.ranks(), mode.id());
         assertTrue(outcome.exactPairs() <= outcome.pairs());
@@ -208,9 +207,7 @@ class TrainerTest {
       LabelledMention mention = set.dev.get(b);
       EvaluationGraph.Mentions one =
           evaluation.encodeMentions(session, set.mentions(List.of(mention)));
-      EvaluationGraph.Mentions repeated = new EvaluationGraph.Mentions(n,
-          repeat(one.query(), n), repeat(one.textKey(), n), repeat(one.textValue(), n),
-          repeat(one.imageKey(), n), repeat(one.imageValue(), n), repeat(one.localSummary(), n));
+      EvaluationGraph.Mentions repeated = one.select(new int[n]);
       float[] scores = evaluation.pairScores(session, repeated, all);
       int gold = Integer.parseInt(mention.answerQid().substring(1)) - 1;
       int higher = 0;
@@ -224,11 +221,4 @@ class TrainerTest {
     return ranks;
   }
 
-  private static float[] repeat(float[] row, int times) {
-    float[] out = new float[row.length * times];
-    for (int i = 0; i < times; i++) {
-      System.arraycopy(row, 0, out, i * row.length, row.length);
-    }
-    return out;
-  }
 }

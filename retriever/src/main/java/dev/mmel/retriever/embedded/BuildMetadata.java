@@ -1,6 +1,6 @@
 package dev.mmel.retriever.embedded;
 
-import dev.mmel.retriever.IndexSchema;
+import dev.mmel.core.IndexSchema;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.StringWriter;

@@ -1,12 +1,12 @@
 package dev.mmel.retriever.embedded;
 
+import dev.mmel.core.EncodedEntity;
+import dev.mmel.core.EntityRecord;
+import dev.mmel.core.IndexSchema;
+import dev.mmel.core.RerankFeatures;
 import dev.mmel.retriever.EntityFilter;
 import dev.mmel.retriever.EntityIndex;
-import dev.mmel.retriever.EntityRecord;
-import dev.mmel.retriever.IndexSchema;
-import dev.mmel.retriever.IndexedEntity;
 import dev.mmel.retriever.NameKeys;
-import dev.mmel.retriever.RerankFeatures;
 import dev.mmel.retriever.SearchHit;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -160,12 +160,12 @@ public final class EmbeddedEntityIndex implements EntityIndex {
   }
 
   @Override
-  public void upsert(List<IndexedEntity> entities) {
+  public void upsert(List<EncodedEntity> entities) {
     ensureOpen();
     Objects.requireNonNull(entities, "entities");
     // Everything is checked and converted before the first write, so a bad batch writes nothing.
-    Map<String, IndexedEntity> byQid = new LinkedHashMap<>();
-    for (IndexedEntity entity : entities) {
+    Map<String, EncodedEntity> byQid = new LinkedHashMap<>();
+    for (EncodedEntity entity : entities) {
       Objects.requireNonNull(entity, "entities must not contain null");
       schema().check(entity);
       byQid.put(entity.record().qid(), entity);
@@ -175,7 +175,7 @@ public final class EmbeddedEntityIndex implements EntityIndex {
     }
     try {
       IndexWriter writer = writer();
-      for (IndexedEntity entity : byQid.values()) {
+      for (EncodedEntity entity : byQid.values()) {
         writer.updateDocument(EntityDocuments.qidTerm(entity.record().qid()),
             EntityDocuments.of(entity));
       }
@@ -221,7 +221,7 @@ public final class EmbeddedEntityIndex implements EntityIndex {
   @Override
   public List<SearchHit> search(float[] query, int k, EntityFilter filter) {
     schema().checkQuery(query);
-    IndexSchema.checkResultCount("k", k);
+    EntityIndex.checkResultCount("k", k);
     Objects.requireNonNull(filter, "filter (EntityFilter.none() for no filter)");
     KnnFloatVectorQuery knn = new KnnFloatVectorQuery(EntityDocuments.RETRIEVAL, query,
         Math.min(MAX_SEARCH_CANDIDATES, Math.max(searchCandidates, 2 * k)),
@@ -238,11 +238,24 @@ public final class EmbeddedEntityIndex implements EntityIndex {
   }
 
   @Override
+  public Map<String, EncodedEntity> entities(Collection<String> qids) {
+    Objects.requireNonNull(qids, "qids");
+    return read("read entities from", searcher -> {
+      Map<String, EncodedEntity> entities = new HashMap<>();
+      QidDocs.forEach(searcher.getIndexReader(), qids, (qid, segment, stored, doc) ->
+          entities.put(qid, new EncodedEntity(EntityDocuments.record(stored, doc),
+              EntityDocuments.retrieval(segment, doc),
+              EntityDocuments.rerank(stored, doc, schema()))));
+      return entities;
+    });
+  }
+
+  @Override
   public Map<String, RerankFeatures> rerankFeatures(Collection<String> qids) {
     Objects.requireNonNull(qids, "qids");
     return read("read rerank features from", searcher -> {
       Map<String, RerankFeatures> features = new HashMap<>();
-      QidDocs.forEach(searcher.getIndexReader(), qids, (qid, stored, doc) ->
+      QidDocs.forEach(searcher.getIndexReader(), qids, (qid, segment, stored, doc) ->
           features.put(qid, EntityDocuments.rerank(stored, doc, schema())));
       return features;
     });
@@ -253,7 +266,7 @@ public final class EmbeddedEntityIndex implements EntityIndex {
     Objects.requireNonNull(qids, "qids");
     return read("read records from", searcher -> {
       Map<String, EntityRecord> records = new HashMap<>();
-      QidDocs.forEach(searcher.getIndexReader(), qids, (qid, stored, doc) ->
+      QidDocs.forEach(searcher.getIndexReader(), qids, (qid, segment, stored, doc) ->
           records.put(qid, EntityDocuments.record(stored, doc)));
       return records;
     });
@@ -266,7 +279,7 @@ public final class EmbeddedEntityIndex implements EntityIndex {
   @Override
   public List<EntityRecord> lookupByName(String surface, int limit) {
     Objects.requireNonNull(surface, "surface");
-    IndexSchema.checkResultCount("limit", limit);
+    EntityIndex.checkResultCount("limit", limit);
     String key = NameKeys.of(surface);
     if (key.isEmpty()) {
       return List.of();

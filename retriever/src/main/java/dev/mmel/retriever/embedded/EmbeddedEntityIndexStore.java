@@ -1,8 +1,8 @@
 package dev.mmel.retriever.embedded;
 
+import dev.mmel.core.IndexSchema;
 import dev.mmel.retriever.EntityIndex;
 import dev.mmel.retriever.EntityIndexStore;
-import dev.mmel.retriever.IndexSchema;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

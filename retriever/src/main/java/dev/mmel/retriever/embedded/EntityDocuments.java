@@ -1,10 +1,10 @@
 package dev.mmel.retriever.embedded;
 
-import dev.mmel.retriever.EntityRecord;
-import dev.mmel.retriever.IndexSchema;
-import dev.mmel.retriever.IndexedEntity;
+import dev.mmel.core.EncodedEntity;
+import dev.mmel.core.EntityRecord;
+import dev.mmel.core.IndexSchema;
+import dev.mmel.core.RerankFeatures;
 import dev.mmel.retriever.NameKeys;
-import dev.mmel.retriever.RerankFeatures;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -16,6 +16,8 @@ import org.apache.lucene.document.Field;
 import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
+import org.apache.lucene.index.FloatVectorValues;
+import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
@@ -45,7 +47,7 @@ final class EntityDocuments {
     return new Term(QID, qid);
   }
 
-  static Document of(IndexedEntity entity) {
+  static Document of(EncodedEntity entity) {
     EntityRecord record = entity.record();
     Document doc = new Document();
     doc.add(new StringField(QID, record.qid(), Field.Store.YES));
@@ -76,6 +78,15 @@ final class EntityDocuments {
     BytesRef bytes = stored.document(doc, RERANK_FIELDS).getBinaryValue(RERANK);
     return RerankFeatures.fromFp16(
         Arrays.copyOfRange(bytes.bytes, bytes.offset, bytes.offset + bytes.length), schema);
+  }
+
+  /** The retrieval vector of a document of {@code segment}, as it was written. */
+  static float[] retrieval(LeafReader segment, int doc) throws IOException {
+    FloatVectorValues vectors = segment.getFloatVectorValues(RETRIEVAL);
+    if (vectors == null || vectors.advance(doc) != doc) {
+      throw new IllegalStateException("document " + doc + " has no retrieval vector");
+    }
+    return vectors.vectorValue().clone();
   }
 
   /** Distinct non-empty keys: a name made only of punctuation matches nothing. */

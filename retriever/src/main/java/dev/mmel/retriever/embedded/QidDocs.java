@@ -23,9 +23,9 @@ import org.apache.lucene.util.BytesRef;
 /** Translation between QIDs and the Lucene documents holding them, in one point-in-time reader. */
 final class QidDocs {
 
-  /** Receives one live document of a requested QID. */
+  /** Receives one live document of a requested QID: its segment and number there. */
   interface Visitor {
-    void visit(String qid, StoredFields stored, int doc) throws IOException;
+    void visit(String qid, LeafReader segment, StoredFields stored, int doc) throws IOException;
   }
 
   private QidDocs() {}
@@ -58,7 +58,7 @@ final class QidDocs {
         for (int doc = postings.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS;
             doc = postings.nextDoc()) {
           if (live == null || live.get(doc)) {
-            visitor.visit(term.utf8ToString(), stored, doc);
+            visitor.visit(term.utf8ToString(), segment, stored, doc);
           }
         }
       }

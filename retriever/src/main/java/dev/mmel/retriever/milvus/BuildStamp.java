@@ -1,6 +1,6 @@
 package dev.mmel.retriever.milvus;
 
-import dev.mmel.retriever.IndexSchema;
+import dev.mmel.core.IndexSchema;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

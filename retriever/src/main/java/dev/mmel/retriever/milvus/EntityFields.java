@@ -1,7 +1,7 @@
 package dev.mmel.retriever.milvus;
 
-import dev.mmel.retriever.EntityRecord;
-import dev.mmel.retriever.IndexSchema;
+import dev.mmel.core.EntityRecord;
+import dev.mmel.core.IndexSchema;
 import io.milvus.v2.client.MilvusClientV2;
 import io.milvus.v2.common.DataType;
 import io.milvus.v2.common.IndexParam;
@@ -27,6 +27,8 @@ final class EntityFields {
   static final String RETRIEVAL = "retrieval";
   static final String RERANK = "rerank_fp16_b64";
   static final List<String> RECORD = List.of(QID, NAME, ALIASES, DESCRIPTION, IMAGE_REF);
+  static final List<String> ALL =
+      List.of(QID, NAME, ALIASES, DESCRIPTION, IMAGE_REF, RETRIEVAL, RERANK);
 
   static final String RETRIEVAL_INDEX = "retrieval_hnsw";
   static final int HNSW_M = 16;

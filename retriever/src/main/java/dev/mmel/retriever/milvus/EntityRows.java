@@ -2,11 +2,11 @@ package dev.mmel.retriever.milvus;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import dev.mmel.retriever.EntityRecord;
-import dev.mmel.retriever.IndexSchema;
-import dev.mmel.retriever.IndexedEntity;
+import dev.mmel.core.EncodedEntity;
+import dev.mmel.core.EntityRecord;
+import dev.mmel.core.IndexSchema;
+import dev.mmel.core.RerankFeatures;
 import dev.mmel.retriever.NameKeys;
-import dev.mmel.retriever.RerankFeatures;
 import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -17,7 +17,7 @@ import java.util.Set;
 final class EntityRows {
   private EntityRows() {}
 
-  static JsonObject row(IndexedEntity entity) {
+  static JsonObject row(EncodedEntity entity) {
     EntityRecord record = entity.record();
     JsonObject row = new JsonObject();
     row.addProperty(EntityFields.QID, record.qid());
@@ -41,6 +41,15 @@ final class EntityRows {
     return new EntityRecord((String) fields.get(EntityFields.QID),
         (String) fields.get(EntityFields.NAME), stringList(fields.get(EntityFields.ALIASES)),
         (String) fields.get(EntityFields.DESCRIPTION), (String) fields.get(EntityFields.IMAGE_REF));
+  }
+
+  static EncodedEntity entity(Map<String, Object> fields, IndexSchema schema) {
+    List<?> values = (List<?>) fields.get(EntityFields.RETRIEVAL);
+    float[] retrieval = new float[values.size()];
+    for (int i = 0; i < retrieval.length; i++) {
+      retrieval[i] = ((Number) values.get(i)).floatValue();
+    }
+    return new EncodedEntity(record(fields), retrieval, rerank(fields, schema));
   }
 
   static RerankFeatures rerank(Map<String, Object> fields, IndexSchema schema) {

@@ -1,13 +1,13 @@
 package dev.mmel.retriever.milvus;
 
 import com.google.gson.JsonObject;
+import dev.mmel.core.EncodedEntity;
+import dev.mmel.core.EntityRecord;
+import dev.mmel.core.IndexSchema;
+import dev.mmel.core.RerankFeatures;
 import dev.mmel.retriever.EntityFilter;
 import dev.mmel.retriever.EntityIndex;
-import dev.mmel.retriever.EntityRecord;
-import dev.mmel.retriever.IndexSchema;
-import dev.mmel.retriever.IndexedEntity;
 import dev.mmel.retriever.NameKeys;
-import dev.mmel.retriever.RerankFeatures;
 import dev.mmel.retriever.SearchHit;
 import io.milvus.v2.client.MilvusClientV2;
 import io.milvus.v2.common.ConsistencyLevel;
@@ -94,10 +94,10 @@ public final class MilvusEntityIndex implements EntityIndex {
    * {@code writeBatchRows} rows are not atomic together; a failed batch is safe to upsert again.
    */
   @Override
-  public void upsert(List<IndexedEntity> entities) {
+  public void upsert(List<EncodedEntity> entities) {
     checkOpen();
     Map<String, JsonObject> rows = new LinkedHashMap<>();
-    for (IndexedEntity entity : entities) {
+    for (EncodedEntity entity : entities) {
       stamp.schema().check(entity);
       rows.remove(entity.record().qid());
       rows.put(entity.record().qid(), EntityRows.row(entity));
@@ -128,7 +128,7 @@ public final class MilvusEntityIndex implements EntityIndex {
   public List<SearchHit> search(float[] query, int k, EntityFilter filter) {
     checkOpen();
     stamp.schema().checkQuery(query);
-    IndexSchema.checkResultCount("k", k);
+    EntityIndex.checkResultCount("k", k);
     Objects.requireNonNull(filter, "filter (EntityFilter.none() for no filter)");
     if (filter.onlyQids() != null && filter.onlyQids().isEmpty()) {
       return List.of();
@@ -152,6 +152,11 @@ public final class MilvusEntityIndex implements EntityIndex {
   }
 
   @Override
+  public Map<String, EncodedEntity> entities(Collection<String> qids) {
+    return byQid(qids, EntityFields.ALL, "entities", row -> EntityRows.entity(row, stamp.schema()));
+  }
+
+  @Override
   public Map<String, RerankFeatures> rerankFeatures(Collection<String> qids) {
     return byQid(qids, List.of(EntityFields.QID, EntityFields.RERANK), "rerank features",
         row -> EntityRows.rerank(row, stamp.schema()));
@@ -166,7 +171,7 @@ public final class MilvusEntityIndex implements EntityIndex {
   public List<EntityRecord> lookupByName(String surface, int limit) {
     checkOpen();
     Objects.requireNonNull(surface, "surface");
-    IndexSchema.checkResultCount("limit", limit);
+    EntityIndex.checkResultCount("limit", limit);
     String key = NameKeys.of(surface);
     if (key.isEmpty()) {
       return List.of();

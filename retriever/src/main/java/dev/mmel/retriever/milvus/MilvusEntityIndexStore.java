@@ -1,8 +1,8 @@
 package dev.mmel.retriever.milvus;
 
+import dev.mmel.core.IndexSchema;
 import dev.mmel.retriever.EntityIndex;
 import dev.mmel.retriever.EntityIndexStore;
-import dev.mmel.retriever.IndexSchema;
 import io.milvus.v2.client.ConnectConfig;
 import io.milvus.v2.client.MilvusClientV2;
 import io.milvus.v2.client.RetryConfig;

@@ -2,11 +2,11 @@ package dev.mmel.retriever.embedded;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mmel.core.EncodedEntity;
+import dev.mmel.core.EntityRecord;
+import dev.mmel.core.IndexSchema;
+import dev.mmel.core.RerankFeatures;
 import dev.mmel.retriever.EntityIndex;
-import dev.mmel.retriever.EntityRecord;
-import dev.mmel.retriever.IndexSchema;
-import dev.mmel.retriever.IndexedEntity;
-import dev.mmel.retriever.RerankFeatures;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +35,7 @@ class EmbeddedDiskFootprintTest {
     try (EmbeddedEntityIndexStore store = new EmbeddedEntityIndexStore(root);
         EntityIndex index = store.openBuild("footprint", "v1", REAL)) {
       for (int from = 0; from < ENTITIES; from += 250) {
-        List<IndexedEntity> batch = new ArrayList<>();
+        List<EncodedEntity> batch = new ArrayList<>();
         for (int i = from; i < from + 250; i++) {
           batch.add(entity(i, random));
         }
@@ -49,9 +49,9 @@ class EmbeddedDiskFootprintTest {
         "bytes per entity " + perEntity + ", raw vector and features " + raw);
   }
 
-  private static IndexedEntity entity(int i, Random random) {
+  private static EncodedEntity entity(int i, Random random) {
     int d = REAL.hiddenDim();
-    return new IndexedEntity(
+    return new EncodedEntity(
         new EntityRecord("Q" + (100_000 + i), "Entity number " + i,
             List.of("alias " + i, "another alias " + i), "A description of entity " + i
                 + " that is about as long as a Wikidata description.", "images/Q" + i + ".jpg"),

@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mmel.core.EncodedEntity;
+import dev.mmel.core.IndexSchema;
 import dev.mmel.retriever.EntityFilter;
 import dev.mmel.retriever.EntityIndex;
 import dev.mmel.retriever.EntityIndexContract;
 import dev.mmel.retriever.EntityIndexStore;
-import dev.mmel.retriever.IndexSchema;
-import dev.mmel.retriever.IndexedEntity;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,8 +32,8 @@ class EmbeddedEntityIndexStoreTest extends EntityIndexContract {
     return new EmbeddedEntityIndexStore(root);
   }
 
-  private static List<IndexedEntity> entities(int from, int to, Random random) {
-    List<IndexedEntity> out = new ArrayList<>();
+  private static List<EncodedEntity> entities(int from, int to, Random random) {
+    List<EncodedEntity> out = new ArrayList<>();
     for (int i = from; i < to; i++) {
       out.add(entity("Q" + i, "Entity " + i, List.of(), random));
     }
@@ -47,7 +47,7 @@ class EmbeddedEntityIndexStoreTest extends EntityIndexContract {
   @Test
   void flushedDataSurvivesClosingAndReopeningTheStore() {
     Random random = new Random(20);
-    List<IndexedEntity> all = entities(0, 30, random);
+    List<EncodedEntity> all = entities(0, 30, random);
     try (EntityIndex build = store.openBuild("durable", VERSION, SCHEMA)) {
       build.upsert(all);
       build.flush();

@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mmel.core.EncodedEntity;
+import dev.mmel.core.EntityRecord;
+import dev.mmel.core.IndexSchema;
+import dev.mmel.core.RerankFeatures;
 import dev.mmel.retriever.EntityFilter;
 import dev.mmel.retriever.EntityIndex;
-import dev.mmel.retriever.EntityRecord;
-import dev.mmel.retriever.IndexSchema;
-import dev.mmel.retriever.IndexedEntity;
-import dev.mmel.retriever.RerankFeatures;
 import dev.mmel.retriever.SearchHit;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,15 +44,15 @@ class EmbeddedEntityIndexTest {
     store.close();
   }
 
-  private static IndexedEntity entity(int i, Random random) {
-    return new IndexedEntity(new EntityRecord("Q" + i, "Entity " + i, List.of("e" + i), "", ""),
+  private static EncodedEntity entity(int i, Random random) {
+    return new EncodedEntity(new EntityRecord("Q" + i, "Entity " + i, List.of("e" + i), "", ""),
         vector(random, SCHEMA.retrievalDim()),
         new RerankFeatures(vector(random, 2), vector(random, 4), vector(random, 2),
             vector(random, 2)));
   }
 
-  private static List<IndexedEntity> entities(int from, int to, Random random) {
-    List<IndexedEntity> out = new ArrayList<>();
+  private static List<EncodedEntity> entities(int from, int to, Random random) {
+    List<EncodedEntity> out = new ArrayList<>();
     for (int i = from; i < to; i++) {
       out.add(entity(i, random));
     }
@@ -70,7 +70,7 @@ class EmbeddedEntityIndexTest {
   @Test
   void readersOnManyThreadsNeverFailWhileOneThreadWrites() throws InterruptedException {
     Random random = new Random(30);
-    List<IndexedEntity> all = entities(0, 500, random);
+    List<EncodedEntity> all = entities(0, 500, random);
     Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
     AtomicBoolean writing = new AtomicBoolean(true);
     List<Thread> readers = new ArrayList<>();
@@ -115,8 +115,8 @@ class EmbeddedEntityIndexTest {
   @Test
   void laterDuplicatesInABatchWinAndWritesAreInvisibleUntilFlushed() {
     Random random = new Random(31);
-    IndexedEntity first = entity(1, random);
-    IndexedEntity second = new IndexedEntity(
+    EncodedEntity first = entity(1, random);
+    EncodedEntity second = new EncodedEntity(
         new EntityRecord("Q1", "Renamed", List.of(), "", ""), first.retrieval(), first.rerank());
     index.upsert(List.of(first, second));
     assertEquals(0, index.count(), "not flushed yet");

@@ -3,12 +3,12 @@ package dev.mmel.retriever.embedded;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mmel.core.EncodedEntity;
+import dev.mmel.core.EntityRecord;
+import dev.mmel.core.IndexSchema;
+import dev.mmel.core.RerankFeatures;
 import dev.mmel.retriever.EntityFilter;
 import dev.mmel.retriever.EntityIndex;
-import dev.mmel.retriever.EntityRecord;
-import dev.mmel.retriever.IndexSchema;
-import dev.mmel.retriever.IndexedEntity;
-import dev.mmel.retriever.RerankFeatures;
 import dev.mmel.retriever.SearchHit;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -78,12 +78,12 @@ class EmbeddedRecallTest {
   /** Indexes ENTITIES random vectors as the published build; returns the vectors. */
   private float[][] build(Random random, String buildId) {
     float[][] vectors = new float[ENTITIES][];
-    List<IndexedEntity> entities = new ArrayList<>();
+    List<EncodedEntity> entities = new ArrayList<>();
     float[] small = new float[2];
     RerankFeatures rerank = new RerankFeatures(small, small, small, small);
     for (int i = 0; i < ENTITIES; i++) {
       vectors[i] = gaussian(random, DIM, 0.5 + random.nextDouble());
-      entities.add(new IndexedEntity(new EntityRecord("Q" + i, "e" + i, List.of(), "", ""),
+      entities.add(new EncodedEntity(new EntityRecord("Q" + i, "e" + i, List.of(), "", ""),
           vectors[i], rerank));
     }
     try (EmbeddedEntityIndexStore store = new EmbeddedEntityIndexStore(root)) {

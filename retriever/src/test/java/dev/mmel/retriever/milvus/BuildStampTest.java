@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.mmel.retriever.IndexSchema;
+import dev.mmel.core.IndexSchema;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 

@@ -4,15 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mmel.core.EncodedEntity;
+import dev.mmel.core.EntityRecord;
+import dev.mmel.core.IndexSchema;
+import dev.mmel.core.RerankFeatures;
 import dev.mmel.retriever.EntityFilter;
 import dev.mmel.retriever.EntityIndex;
 import dev.mmel.retriever.EntityIndexContract;
 import dev.mmel.retriever.EntityIndexStore;
-import dev.mmel.retriever.EntityRecord;
-import dev.mmel.retriever.IndexSchema;
-import dev.mmel.retriever.IndexedEntity;
-import dev.mmel.retriever.MilvusTestServer;
-import dev.mmel.retriever.RerankFeatures;
+import dev.mmel.testkit.MilvusTestServer;
 import io.milvus.v2.client.ConnectConfig;
 import io.milvus.v2.client.MilvusClientV2;
 import io.milvus.v2.common.ConsistencyLevel;
@@ -188,7 +188,7 @@ class MilvusEntityIndexStoreIT extends EntityIndexContract {
   void quotesInQidsAreValuesNotExpressions() {
     Random random = new Random(12);
     try (EntityIndex index = store.openBuild("quoted", VERSION, SCHEMA)) {
-      IndexedEntity one = entity("Q1", "One", List.of(), random);
+      EncodedEntity one = entity("Q1", "One", List.of(), random);
       index.upsert(List.of(one, entity("Q2", "Two", List.of(), random)));
       index.flush();
       String injection = "Q0\" or qid != \"";
@@ -224,7 +224,7 @@ class MilvusEntityIndexStoreIT extends EntityIndexContract {
   void afterPublishingSearchesGoThroughTheHnswIndex() throws Exception {
     Random random = new Random(13);
     String collection = prefix + "_sealed";
-    List<IndexedEntity> all = new ArrayList<>();
+    List<EncodedEntity> all = new ArrayList<>();
     try (EntityIndex build = store.openBuild("sealed", VERSION, SCHEMA)) {
       for (int i = 0; i < rowsForAnn(); i++) {
         all.add(entity("Q" + i, "Entity " + i, List.of(), random));
@@ -264,7 +264,7 @@ class MilvusEntityIndexStoreIT extends EntityIndexContract {
     EntityRecord record = new EntityRecord("Q42", "€".repeat(170),
         List.of("ä".repeat(128)), "d".repeat(EntityRecord.MAX_DESCRIPTION_BYTES), "img/42.jpg");
     try (EntityIndex index = store.openBuild("real", VERSION, real)) {
-      index.upsert(List.of(new IndexedEntity(record, retrieval, rerank)));
+      index.upsert(List.of(new EncodedEntity(record, retrieval, rerank)));
       index.flush();
       assertEquals(record, index.records(List.of("Q42")).get("Q42"));
       float[] back = index.rerankFeatures(List.of("Q42")).get("Q42").textQuery();

@@ -1,0 +1,63 @@
+package dev.mmel.app;
+
+import dev.mmel.app.bench.IndexBenchCommand;
+import dev.mmel.app.bench.PipelineBenchCommand;
+import dev.mmel.app.cli.BenchCommand;
+import dev.mmel.app.cli.DataCommand;
+import dev.mmel.app.cli.DemoCommand;
+import dev.mmel.app.cli.DurationConverter;
+import dev.mmel.app.cli.EvaluateCommand;
+import dev.mmel.app.cli.IndexCommand;
+import dev.mmel.app.cli.KbCommand;
+import dev.mmel.app.cli.ModelCommand;
+import dev.mmel.app.cli.TokenizeCommand;
+import dev.mmel.app.cli.TrainCommand;
+import picocli.CommandLine.Command;
+import picocli.CommandLine;
+
+/** The `mmel` command line: one entry point, subcommands for each job. */
+@Command(name = "mmel", mixinStandardHelpOptions = true,
+    versionProvider = MmelCli.Version.class,
+    description = "Multimodal entity linking with MMoE on TensorFlow Java.",
+    subcommands = {TokenizeCommand.class, ModelCommand.class, KbCommand.class, DataCommand.class,
+        TrainCommand.class, EvaluateCommand.class, IndexCommand.class, DemoCommand.class,
+        BenchCommand.class, IndexBenchCommand.class, PipelineBenchCommand.class,
+        CommandLine.HelpCommand.class})
+public final class MmelCli {
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  public static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new MmelCli());
+    cli.registerConverter(java.time.Duration.class, new DurationConverter());
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      commandLine.getErr().println("error: " + describe(e));
+      if (System.getenv("MMEL_DEBUG") != null) {
+        e.printStackTrace(commandLine.getErr());
+      } else {
+        commandLine.getErr().println("(set MMEL_DEBUG=1 for the stack trace)");
+      }
+      return 1;
+    });
+    return cli;
+  }
+
+  private static String describe(Throwable e) {
+    String message = e.getMessage();
+    if (e instanceof java.nio.file.NoSuchFileException missing) {
+      return missing.getFile() + (missing.getReason() != null ? ": " + missing.getReason()
+          : ": no such file");
+    }
+    return message != null ? message : e.getClass().getSimpleName();
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = MmelCli.class.getPackage().getImplementationVersion();
+      return new String[] {"mmel " + (version != null ? version : "development build")};
+    }
+  }
+}

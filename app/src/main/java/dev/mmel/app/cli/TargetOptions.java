@@ -1,0 +1,36 @@
+package dev.mmel.app.cli;
+
+import dev.mmel.pipeline.EmbeddedTarget;
+import dev.mmel.pipeline.IndexTarget;
+import dev.mmel.pipeline.MilvusTarget;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Which store an index job writes, as the commands' options choose it. */
+final class TargetOptions {
+  /** Collections {@code mmel_<build>}, alias {@code mmel_live}. */
+  static final String MILVUS_PREFIX = "mmel";
+
+  @Option(names = "--index", paramLabel = "DIR",
+      description = "Embedded index directory (default .cache/index); malformed-record "
+          + "reports are written here with --milvus too.")
+  Path index;
+
+  @Option(names = "--milvus", paramLabel = "URI",
+      description = "Use this Milvus server (e.g. http://127.0.0.1:19530, see infra/milvus.sh) "
+          + "instead of the embedded index; collections mmel_<build>, alias mmel_live.")
+  String milvus;
+
+  IndexTarget target(Path home) {
+    return milvus != null ? new MilvusTarget(milvus, MILVUS_PREFIX)
+        : new EmbeddedTarget(indexDir(home).toString());
+  }
+
+  /**
+   * Absolute, like every path a job gets, because the job's operators resolve it, on a cluster
+   * in TaskManagers whose working directory is not the caller's.
+   */
+  Path indexDir(Path home) {
+    return (index != null ? index : home.resolve(".cache/index")).toAbsolutePath();
+  }
+}

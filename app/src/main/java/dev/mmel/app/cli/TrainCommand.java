@@ -1,0 +1,266 @@
+package dev.mmel.app.cli;
+
+import dev.mmel.model.config.GateMode;
+import dev.mmel.model.config.MatcherConfig;
+import dev.mmel.model.config.ModelConfig;
+import dev.mmel.model.data.KbEntity;
+import dev.mmel.model.data.LabelledMention;
+import dev.mmel.model.data.LinkingDataset;
+import dev.mmel.model.features.ClipSideSource;
+import dev.mmel.model.frozen.FrozenTextFeatures;
+import dev.mmel.model.frozen.FrozenTextRun;
+import dev.mmel.model.frozen.FrozenTextSource;
+import dev.mmel.model.graph.AdamW;
+import dev.mmel.model.graph.EvaluationGraph;
+import dev.mmel.model.graph.TrainingGraph;
+import dev.mmel.model.image.ImagePreprocessor;
+import dev.mmel.model.io.Checkpoint;
+import dev.mmel.model.io.ModelDirectory;
+import dev.mmel.model.text.ClipTokenizer;
+import dev.mmel.model.train.BatchOrder;
+import dev.mmel.model.train.EndToEndRun;
+import dev.mmel.model.train.NeighbourBatches;
+import dev.mmel.model.train.ShuffledBatches;
+import dev.mmel.model.train.TrainSettings;
+import dev.mmel.model.train.Trainer;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.tensorflow.Graph;
+import org.tensorflow.Session;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "train", mixinStandardHelpOptions = true,
+    description = {"Train MMoE with spec 7's objective and AdamW; validation MRR ranks dev "
+        + "mentions against the whole KB. Two regimes: the matcher over the frozen "
+        + "bge-small-en-v1.5 text backbone (features computed once and cached; no image side; "
+        + "the default), or with --model end to end from a CLIP model directory.",
+        "Defaults are spec 7's for the dataset (WikiMEL: lr 5e-6, batch 32, 20 epochs, "
+        + "validate every 2, patience 3, k 3, seed 43); every value can be overridden."})
+public final class TrainCommand extends MmelCommand {
+  @Mixin
+  FrozenTextOptions options = new FrozenTextOptions();
+
+
+  @Option(names = "--run", paramLabel = "DIR", required = true,
+      description = "Run directory: run.json, last/ (for --resume) and best/ checkpoints.")
+  Path run;
+
+  @Option(names = "--model", paramLabel = "DIR",
+      description = {"Train end to end (CLIP towers and matcher, regime (a), for GPU hosts) "
+          + "starting from this model directory (`mmel model init` or `mmel model import`); "
+          + "its config decides gate, k and lengths, and the best weights are exported as the "
+          + "model directory RUN/model.",
+          "Without it: the matcher over the frozen bge-small text backbone (regime (b))."})
+  Path model;
+
+  @Option(names = "--resume", description = "Continue the run in --run from its last epoch.")
+  boolean resume;
+
+  @Option(names = "--gate", defaultValue = "per_token",
+      description = "per_token (serving default) or faithful (the reference's batch gate).")
+  String gate;
+
+  @Option(names = "--top-k",
+      description = "Experts kept per token (default: WikiMEL 3, others 2).")
+  Integer topK;
+
+  @Option(names = "--positions", defaultValue = "50",
+      description = "Text positions L of the backbone (default 50).")
+  int positions;
+
+  @Option(names = "--lr", description = "Learning rate (default: spec 7's for the dataset).")
+  Double lr;
+
+  @Option(names = "--batch-size", description = "Batch size (default 32).")
+  Integer batchSize;
+
+  @Option(names = "--epochs", description = "Epoch limit (default 20).")
+  Integer epochs;
+
+  @Option(names = "--validate-every", description = "Validate every N epochs (default 2).")
+  Integer validateEvery;
+
+  @Option(names = "--patience",
+      description = "Validations without improvement before stopping (default 3).")
+  Integer patience;
+
+  @Option(names = "--seed", description = "Seed of initial weights and shuffles (default 43).")
+  Long seed;
+
+  @Option(names = "--validation-limit", defaultValue = "0",
+      description = "Rank only the first N validation mentions (default 0 = all).")
+  int validationLimit;
+
+  @Option(names = "--hard-negatives", paramLabel = "G", defaultValue = "0",
+      description = {"Build each batch from groups of G training mentions whose gold entities "
+          + "are nearest neighbours in the frozen backbone's pooled space, so in-batch negatives "
+          + "are hard (2..batch size). Default 0: spec 7's shuffled batches.",
+          "The objective is unchanged; only which negatives share a batch."})
+  int hardNegatives;
+
+  @Option(names = "--train-limit", defaultValue = "0",
+      description = "Train on the first N training mentions only (default 0 = all).")
+  int trainLimit;
+
+
+
+
+  @Override
+  public Integer call() throws Exception {
+    LinkingDataset dataset = options.openDataset();
+    TrainSettings.Builder chosen = TrainSettings.preset(dataset.name()).toBuilder()
+        .validationLimit(validationLimit);
+    if (batchSize != null) {
+      chosen.batchSize(batchSize);
+    }
+    if (epochs != null) {
+      chosen.epochs(epochs);
+    }
+    if (validateEvery != null) {
+      chosen.validateEvery(validateEvery);
+    }
+    if (patience != null) {
+      chosen.patience(patience);
+    }
+    if (seed != null) {
+      chosen.seed(seed);
+    }
+    if (lr != null) {
+      chosen.learningRate(lr);
+    }
+    TrainSettings settings = chosen.build();
+    if (model != null && hardNegatives != 0) {
+      throw invalid("--hard-negatives needs the frozen "
+          + "backbone's vectors; it cannot be combined with --model (end-to-end training)");
+    }
+    if (hardNegatives != 0 && (hardNegatives < 2 || hardNegatives > settings.batchSize())) {
+      throw invalid("--hard-negatives must be 0 (shuffled "
+          + "batches) or within 2..--batch-size (" + settings.batchSize() + "), got "
+          + hardNegatives);
+    }
+    List<LabelledMention> train = dataset.split("train");
+    if (trainLimit > 0 && train.size() > trainLimit) {
+      train = train.subList(0, trainLimit);
+    }
+    List<LabelledMention> dev = dataset.split("dev");
+    List<LabelledMention> validation = validationLimit > 0 && dev.size() > validationLimit
+        ? dev.subList(0, validationLimit) : dev;
+    Trainer.Summary summary = model != null
+        ? trainEndToEnd(dataset, settings, train, validation)
+        : trainOverFrozenText(dataset, settings, train, validation);
+    out().println();
+    out().println("| epoch | mean loss | CE terms | mentions/s | validation MRR "
+        + "| seconds |");
+    out().println("|---|---|---|---|---|---|");
+    for (Trainer.EpochRecord r : summary.epochs()) {
+      out().printf(Locale.ROOT, "| %d | %.4f | %s | %.1f | %s | %.0f |%n", r.epoch(),
+          r.meanLoss(), r.termLosses() == null ? "" : Trainer.terms(r.termLosses(), 1),
+          r.itemsPerSecond(),
+          r.validationMrr() == null ? "" : String.format(Locale.ROOT, "%.2f",
+              r.validationMrr()), r.seconds());
+    }
+    out().printf(Locale.ROOT, "best validation MRR %.2f at epoch %d%s; %.0f s; best "
+        + "weights in %s%n", summary.bestMrr(), summary.bestEpoch(),
+        summary.stoppedEarly() ? " (stopped early)" : "", summary.seconds(),
+        run.resolve("best/weights.safetensors"));
+    out().println(dataset.report().summary());
+    return 0;
+  }
+
+  private Trainer.Summary trainOverFrozenText(LinkingDataset dataset, TrainSettings settings,
+      List<LabelledMention> train, List<LabelledMention> validation) throws IOException {
+    int k = topK != null ? topK
+        : dataset.name().toLowerCase(Locale.ROOT).contains("wikimel") ? 3 : 2;
+    List<LabelledMention> needed = new ArrayList<>(train);
+    needed.addAll(validation);
+    FrozenTextFeatures.Prepared prepared =
+        FrozenTextFeatures.prepare(options.featureCache, positions, options.threads.count(),
+            dataset.kb(), needed, progress("train"));
+    FrozenTextRun runConfig = FrozenTextRun.of(prepared.backboneId(), 384, positions,
+        new MatcherConfig(96, 4, k, GateMode.parse(gate), settings.batchSize()));
+    runConfig.write(run);
+    BatchOrder batchOrder = hardNegatives == 0
+        ? new ShuffledBatches(settings.batchSize(), settings.seed())
+        : NeighbourBatches.of(train, goldVectors(dataset, train, prepared), settings.batchSize(),
+            hardNegatives, settings.seed(), progress("hard batches"));
+    out().printf(Locale.ROOT, "training %s over frozen bge-small: %d train / %d "
+        + "validation mentions, KB %d, lr %s, batch %d, k %d, gate %s, %s%n", dataset.name(),
+        train.size(), validation.size(), dataset.kb().size(),
+        settings.optimiser().learningRate(), settings.batchSize(), k, gate,
+        batchOrder.describe());
+    try (Graph trainGraph = new Graph(); Session trainSession = new Session(trainGraph);
+        Graph evalGraph = new Graph(); Session evalSession = new Session(evalGraph)) {
+      TrainingGraph training =
+          TrainingGraph.overFeatures(trainGraph, runConfig.inputs(), settings.optimiser());
+      EvaluationGraph evaluation = EvaluationGraph.overFeatures(evalGraph, runConfig.inputs());
+      Trainer trainer = new Trainer(training, trainSession, evaluation, evalSession,
+          prepared.source(), settings, batchOrder, progress("train"));
+      return trainer.train(dataset.kb(), train, validation, run,
+          Trainer.initialWeights(training.layout(), settings.seed(), Map.of()), resume);
+    }
+  }
+
+  /**
+   * Regime (a): CLIP towers and matcher trained together from a model directory; the best
+   * weights are exported as the model directory RUN/model (SavedModel included).
+   */
+  private Trainer.Summary trainEndToEnd(LinkingDataset dataset, TrainSettings settings,
+      List<LabelledMention> train, List<LabelledMention> validation) throws IOException {
+    ModelDirectory start = new ModelDirectory(model);
+    start.verify();
+    ModelConfig config = start.readConfig();
+    Map<String, float[]> startWeights = Checkpoint.read(start.weights());
+    EndToEndRun.write(run, model, config);
+    ClipSideSource source = new ClipSideSource(
+        ClipTokenizer.load(start.tokenizerVocab()), config.contextLength(),
+        ImagePreprocessor.clip());
+    BatchOrder batchOrder = new ShuffledBatches(settings.batchSize(), settings.seed());
+    out().printf(Locale.ROOT, "training %s end to end from %s (%s, gate %s, k %d): %d "
+        + "train / %d validation mentions, KB %d, lr %s, batch %d, %s%n", dataset.name(), model,
+        config.name(), config.matcher().gateMode().id(), config.matcher().topK(), train.size(),
+        validation.size(), dataset.kb().size(), settings.optimiser().learningRate(),
+        settings.batchSize(), batchOrder.describe());
+    Trainer.Summary summary;
+    try (Graph trainGraph = new Graph(); Session trainSession = new Session(trainGraph);
+        Graph evalGraph = new Graph(); Session evalSession = new Session(evalGraph)) {
+      TrainingGraph training =
+          TrainingGraph.endToEnd(trainGraph, config, settings.optimiser());
+      EvaluationGraph evaluation = EvaluationGraph.endToEnd(evalGraph, config);
+      Trainer trainer = new Trainer(training, trainSession, evaluation, evalSession, source,
+          settings, batchOrder, progress("train"));
+      summary = trainer.train(dataset.kb(), train, validation, run, startWeights, resume);
+    }
+    String version = EndToEndRun.export(run, config, startWeights, start.tokenizerVocab());
+    out().printf(Locale.ROOT, "exported the best weights as model %s in %s%n", version,
+        EndToEndRun.modelDirectory(run));
+    if (source.unreadableImages() > 0) {
+      out().printf(Locale.ROOT, "%,d images could not be decoded and were fed as none "
+          + "(zeros)%n", source.unreadableImages());
+    }
+    return summary;
+  }
+
+  /** The backbone's pooled (L2-normalised) vector of every gold entity of the training set. */
+  private static Map<String, float[]> goldVectors(LinkingDataset dataset,
+      List<LabelledMention> train, FrozenTextFeatures.Prepared prepared) throws IOException {
+    Map<String, KbEntity> byQid = new HashMap<>();
+    dataset.kb().forEach(e -> byQid.put(e.qid(), e));
+    List<String> golds = train.stream().map(LabelledMention::answerQid).distinct().toList();
+    float[] pooled = prepared.source().cache().readPooled(golds.stream()
+        .map(q -> FrozenTextSource.entityText(byQid.get(q))).toList());
+    int width = pooled.length / Math.max(1, golds.size());
+    Map<String, float[]> vectors = new HashMap<>();
+    for (int i = 0; i < golds.size(); i++) {
+      vectors.put(golds.get(i), Arrays.copyOfRange(pooled, i * width, (i + 1) * width));
+    }
+    return vectors;
+  }
+}
