@@ -21,18 +21,22 @@ import java.util.List;
 final class EntityEncoder implements AutoCloseable {
   private final MmoeModel model;
   private final ClipTokenizer tokenizer;
-  private final ImagePreprocessor images = ImagePreprocessor.clip();
+  private final ImagePreprocessor images;
   private final Runnable onUnreadableImage;
 
   /**
-   * Loads the model (files already verified when the job was built) and its vocabulary;
+   * Loads the model (files already verified when the job was built), its vocabulary and its
+   * config's text normalisation and image preprocessing;
    * {@code onUnreadableImage} hears of each image that falls back to none.
    */
   EntityEncoder(EncoderSettings settings, Runnable onUnreadableImage) throws IOException {
     Path modelDir = Path.of(settings.modelDir());
     this.model = MmoeModel.load(modelDir,
         new SessionSettings(settings.intraOpThreads(), 0, settings.device()), false);
-    this.tokenizer = ClipTokenizer.load(new ModelDirectory(modelDir).tokenizerVocab());
+    // The model's own input preparation, so that the index agrees with training and serving.
+    this.tokenizer = ClipTokenizer.load(new ModelDirectory(modelDir).tokenizerVocab(),
+        model.config().preprocessing().text());
+    this.images = ImagePreprocessor.forConfig(model.config());
     this.onUnreadableImage = onUnreadableImage;
   }
 

@@ -46,10 +46,11 @@ final class IndexAssertions {
    */
   static void assertHoldsExactEncodings(EntityIndex live, Path model, List<KbEntity> expected)
       throws Exception {
-    ClipTokenizer tokenizer = ClipTokenizer.load(SharedData.file(SharedData.CLIP_VOCAB));
-    ImagePreprocessor images = ImagePreprocessor.clip();
     int n = expected.size();
     try (MmoeModel mmoe = MmoeModel.load(model, SessionSettings.defaults())) {
+      ClipTokenizer tokenizer = ClipTokenizer.load(SharedData.file(SharedData.CLIP_VOCAB),
+          mmoe.config().preprocessing().text());
+      ImagePreprocessor images = ImagePreprocessor.forConfig(mmoe.config());
       assertEquals(n, live.count(), "exactly the KB's entities, no duplicates");
       assertEquals(mmoe.version(), live.modelVersion());
       List<String> texts = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.mmel.model.cli;
 
+import dev.mmel.model.config.ModelConfig;
 import dev.mmel.model.config.ModelPresets;
 import dev.mmel.model.data.SharedData;
 import dev.mmel.model.data.WikiMel;
@@ -66,8 +67,11 @@ final class DemoCommand implements Callable<Integer> {
     }
     progress.step("loading WikiMEL from " + SharedData.root().resolve("wikimel"));
     WikiMel wikimel = WikiMel.load(SharedData.file("wikimel"));
-    ClipTokenizer tokenizer = ClipTokenizer.load(new ModelDirectory(dir).tokenizerVocab());
-    ImagePreprocessor images = ImagePreprocessor.clip();
+    ModelDirectory directory = new ModelDirectory(dir);
+    ModelConfig config = directory.readConfig();
+    ClipTokenizer tokenizer =
+        ClipTokenizer.load(directory.tokenizerVocab(), config.preprocessing().text());
+    ImagePreprocessor images = ImagePreprocessor.forConfig(config);
 
     List<WikiMel.Mention> picked = pickMentions(wikimel.mentions("test"));
     List<String> qids = pickEntities(wikimel, picked);

@@ -98,8 +98,8 @@ final class EvaluateCommand implements Callable<Integer> {
           + config.matcher().gateMode().id() + ")");
       report.put("model_version", directory.version());
       ClipSideSource source = new ClipSideSource(
-          ClipTokenizer.load(directory.tokenizerVocab()), config.contextLength(),
-          ImagePreprocessor.clip());
+          ClipTokenizer.load(directory.tokenizerVocab(), config.preprocessing().text()),
+          config.contextLength(), ImagePreprocessor.forConfig(config));
       rankStart = System.nanoTime();
       try (Graph graph = new Graph(); Session session = new Session(graph)) {
         EvaluationGraph evaluation = EvaluationGraph.endToEnd(graph, config);

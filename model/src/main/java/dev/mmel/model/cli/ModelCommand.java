@@ -191,8 +191,9 @@ final class ModelCommand {
       ModelDirectory directory = new ModelDirectory(model);
       ModelConfig config = directory.readConfig();
       WikiMel wikimel = WikiMel.load(SharedData.file("wikimel"));
-      ClipTokenizer tokenizer = ClipTokenizer.load(directory.tokenizerVocab());
-      ImagePreprocessor images = ImagePreprocessor.clip();
+      ClipTokenizer tokenizer =
+          ClipTokenizer.load(directory.tokenizerVocab(), config.preprocessing().text());
+      ImagePreprocessor images = ImagePreprocessor.forConfig(config);
       List<WikiMel.Mention> mentions = new java.util.ArrayList<>(wikimel.mentions(split));
       java.util.Collections.shuffle(mentions, new java.util.Random(seed));
       mentions = mentions.subList(0, Math.min(pairs, mentions.size()));

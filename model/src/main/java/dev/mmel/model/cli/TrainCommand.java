@@ -214,8 +214,8 @@ final class TrainCommand implements Callable<Integer> {
     Map<String, float[]> startWeights = Checkpoint.read(start.weights());
     EndToEndRun.write(run, model, config);
     ClipSideSource source = new ClipSideSource(
-        ClipTokenizer.load(start.tokenizerVocab()), config.contextLength(),
-        ImagePreprocessor.clip());
+        ClipTokenizer.load(start.tokenizerVocab(), config.preprocessing().text()),
+        config.contextLength(), ImagePreprocessor.forConfig(config));
     BatchOrder batchOrder = new ShuffledBatches(settings.batchSize(), settings.seed());
     System.out.printf(Locale.ROOT, "training %s end to end from %s (%s, gate %s, k %d): %d "
         + "train / %d validation mentions, KB %d, lr %s, batch %d, %s%n", dataset.name(), model,

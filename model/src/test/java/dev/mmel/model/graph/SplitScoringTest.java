@@ -53,7 +53,7 @@ class SplitScoringTest {
     ModelConfig tiny = ModelPresets.get(ModelPresets.TINY);
     ModelConfig wide = new ModelConfig("text-384",
         new ClipTextConfig(49408, 384, 1, 6, 768, 77, Activation.QUICK_GELU), tiny.vision(),
-        384, 50, 1e-5, tiny.matcher());
+        384, 50, 1e-5, tiny.matcher(), tiny.preprocessing());
     checkSplitEqualsJoint(wide, Gating.PER_TOKEN);
   }
 

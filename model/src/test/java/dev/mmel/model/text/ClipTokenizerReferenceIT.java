@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mmel.model.config.TextNormalization;
 import dev.mmel.model.reference.ReferencePython;
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -51,7 +52,7 @@ class ClipTokenizerReferenceIT {
   @BeforeAll
   static void setUp() throws Exception {
     merges = ClipTokenizerTest.requireSharedData(ClipTokenizerTest.MERGES);
-    tokenizer = ClipTokenizer.load(merges);
+    tokenizer = ClipTokenizer.load(merges, TextNormalization.OPENAI_FTFY);
     python = ReferencePython.interpreter();
   }
 
