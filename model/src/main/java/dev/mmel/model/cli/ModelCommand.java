@@ -250,6 +250,8 @@ final class ModelCommand {
       System.out.printf(Locale.ROOT, "matcher          hidden %d, %d experts, top-k %d, gate %s%n",
           config.matcher().hiddenDim(), config.matcher().experts(), config.matcher().topK(),
           config.matcher().gateMode().id());
+      System.out.println("inputs           image " + config.preprocessing().image().id()
+          + ", text " + config.preprocessing().text().id());
       System.out.printf(Locale.ROOT, "parameters       backbone %,d | projections %,d | matcher %,d"
               + " | gate statistics %,d | total %,d%n",
           counts.get(ParameterGroup.BACKBONE), counts.get(ParameterGroup.PROJECTIONS),
