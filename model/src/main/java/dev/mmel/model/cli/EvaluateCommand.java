@@ -9,9 +9,7 @@ import dev.mmel.model.eval.ExhaustiveRanker;
 import dev.mmel.model.eval.RankMetrics;
 import dev.mmel.model.config.ModelConfig;
 import dev.mmel.model.graph.EvaluationGraph;
-import dev.mmel.model.image.ImagePreprocessor;
 import dev.mmel.model.io.ModelDirectory;
-import dev.mmel.model.text.ClipTokenizer;
 import dev.mmel.model.train.Checkpoint;
 import dev.mmel.model.train.ClipSideSource;
 import dev.mmel.model.train.FrozenTextFeatures;
@@ -97,9 +95,7 @@ final class EvaluateCommand implements Callable<Integer> {
       report.put("model", "MMoE end to end (" + config.name() + ", gate "
           + config.matcher().gateMode().id() + ")");
       report.put("model_version", directory.version());
-      ClipSideSource source = new ClipSideSource(
-          ClipTokenizer.load(directory.tokenizerVocab(), config.preprocessing().text()),
-          config.contextLength(), ImagePreprocessor.forConfig(config));
+      ClipSideSource source = ClipSideSource.forModel(config, directory.tokenizerVocab());
       rankStart = System.nanoTime();
       try (Graph graph = new Graph(); Session session = new Session(graph)) {
         EvaluationGraph evaluation = EvaluationGraph.endToEnd(graph, config);

@@ -9,9 +9,7 @@ import dev.mmel.model.graph.EvaluationGraph;
 import dev.mmel.model.graph.TrainingGraph;
 import dev.mmel.model.config.ModelConfig;
 import dev.mmel.model.data.KbEntity;
-import dev.mmel.model.image.ImagePreprocessor;
 import dev.mmel.model.io.ModelDirectory;
-import dev.mmel.model.text.ClipTokenizer;
 import dev.mmel.model.train.Checkpoint;
 import dev.mmel.model.train.ClipSideSource;
 import dev.mmel.model.train.EndToEndRun;
@@ -213,9 +211,7 @@ final class TrainCommand implements Callable<Integer> {
     ModelConfig config = start.readConfig();
     Map<String, float[]> startWeights = Checkpoint.read(start.weights());
     EndToEndRun.write(run, model, config);
-    ClipSideSource source = new ClipSideSource(
-        ClipTokenizer.load(start.tokenizerVocab(), config.preprocessing().text()),
-        config.contextLength(), ImagePreprocessor.forConfig(config));
+    ClipSideSource source = ClipSideSource.forModel(config, start.tokenizerVocab());
     BatchOrder batchOrder = new ShuffledBatches(settings.batchSize(), settings.seed());
     System.out.printf(Locale.ROOT, "training %s end to end from %s (%s, gate %s, k %d): %d "
         + "train / %d validation mentions, KB %d, lr %s, batch %d, %s%n", dataset.name(), model,
