@@ -3,17 +3,21 @@
     clip_preprocess.py synth DIR [ICC_PROFILE]
         Writes deterministic synthetic test images into DIR (one file per case, named by case),
         among them JPEGs embedding an sRGB profile and, if given, the file ICC_PROFILE.
-    clip_preprocess.py resample OUT
-        Writes random 8-bit RGB images of many sizes and their Pillow bicubic resizes to many
-        output sizes, including both sides of the rule that picks Pillow's pass order: for the
-        i-th case OUT/i.in.rgb and OUT/i.out.rgb (uint8 H x W x 3), and OUT/manifest.json:
-        [{"width", "height", "outWidth", "outHeight"}].
-    clip_preprocess.py run OUT IMAGE...
-        Preprocesses each IMAGE exactly per the model's spec:
-            Image.open -> convert("RGB") -> resize((224, 224), BICUBIC) -> / 255 -> (x - mean) / std
-        and writes, for the i-th image, into OUT:
+    clip_preprocess.py resample OUT FILTER
+        Writes random 8-bit RGB images of many sizes and their Pillow resizes with FILTER
+        (bicubic or lanczos) to many output sizes, including both sides of the rule that picks
+        Pillow's pass order: for the i-th case OUT/i.in.rgb and OUT/i.out.rgb (uint8 H x W x 3),
+        and OUT/manifest.json: [{"width", "height", "outWidth", "outHeight"}].
+    clip_preprocess.py run OUT METHOD IMAGE...
+        Preprocesses each IMAGE with METHOD, one of
+            reference_lanczos  the reference MMoE data loader: Image.open -> convert("RGB")
+                               -> resize((224, 224), LANCZOS)
+            clip_bicubic_crop  Hugging Face's CLIPImageProcessor: convert("RGB") -> shorter side
+                               to 224 with BICUBIC -> centre crop 224 x 224
+            direct_bicubic     convert("RGB") -> resize((224, 224), BICUBIC)
+        then / 255 -> (x - mean) / std, and writes, for the i-th image, into OUT:
             i.decoded.rgb   the pixels after convert("RGB"), uint8 H x W x 3
-            i.resized.rgb   the pixels after resize, uint8 224 x 224 x 3
+            i.resized.rgb   the pixels after resize (and crop), uint8 224 x 224 x 3
             i.tensor.f32    the model input, float32 little-endian, channel-major 3 x 224 x 224
         plus OUT/manifest.json: [{"image", "width", "height", "mode"} or {"image", "error"}].
 
@@ -35,11 +39,36 @@ MEAN = np.array([0.48145466, 0.4578275, 0.40821073], dtype=np.float32)
 STD = np.array([0.26862954, 0.26130258, 0.27577711], dtype=np.float32)
 
 
-def preprocess(path, out, index):
+FILTERS = {"bicubic": Image.BICUBIC, "lanczos": Image.LANCZOS}
+
+
+def clip_processor_resize(rgb):
+    """CLIPImageProcessor with shortest_edge 224 and crop 224: transformers'
+    get_resize_output_image_size (default_to_square=False) gives the shorter side 224 and the
+    longer int(224 * long / short); PIL resizes with BICUBIC; center_crop keeps the window from
+    (resized - 224) // 2, which is never out of bounds here."""
+    width, height = rgb.size
+    short, long = (width, height) if width <= height else (height, width)
+    new_long = int(SIZE * long / short)
+    new_width, new_height = (SIZE, new_long) if width <= height else (new_long, SIZE)
+    resized = rgb.resize((new_width, new_height), Image.BICUBIC)
+    top = (new_height - SIZE) // 2
+    left = (new_width - SIZE) // 2
+    return resized.crop((left, top, left + SIZE, top + SIZE))
+
+
+METHODS = {
+    "reference_lanczos": lambda rgb: rgb.resize((SIZE, SIZE), Image.LANCZOS),
+    "clip_bicubic_crop": clip_processor_resize,
+    "direct_bicubic": lambda rgb: rgb.resize((SIZE, SIZE), Image.BICUBIC),
+}
+
+
+def preprocess(path, method, out, index):
     with Image.open(path) as image:
         mode = image.mode
         rgb = image.convert("RGB")
-    resized = rgb.resize((SIZE, SIZE), Image.BICUBIC)
+    resized = METHODS[method](rgb)
     decoded = np.asarray(rgb, dtype=np.uint8)
     pixels = np.asarray(resized, dtype=np.uint8)
     scaled = pixels.astype(np.float32) / np.float32(255)
@@ -51,12 +80,12 @@ def preprocess(path, out, index):
     return {"image": str(path), "width": rgb.width, "height": rgb.height, "mode": mode}
 
 
-def run(out, images):
+def run(out, method, images):
     out.mkdir(parents=True, exist_ok=True)
     manifest = []
     for index, path in enumerate(images):
         try:
-            manifest.append(preprocess(path, out, index))
+            manifest.append(preprocess(path, method, out, index))
         except Exception as error:  # reported per image, so one bad file does not hide the rest
             manifest.append({"image": str(path), "error": f"{type(error).__name__}: {error}"})
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1))
@@ -155,13 +184,13 @@ def resample_cases(rng):
     return cases
 
 
-def resample(out):
+def resample(out, resample_filter):
     out.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(77)
     manifest = []
     for index, (width, height, out_width, out_height) in enumerate(resample_cases(rng)):
         pixels = rng.integers(0, 256, size=(height, width, 3), dtype=np.uint8)
-        resized = Image.fromarray(pixels, "RGB").resize((out_width, out_height), Image.BICUBIC)
+        resized = Image.fromarray(pixels, "RGB").resize((out_width, out_height), resample_filter)
         (out / f"{index}.in.rgb").write_bytes(pixels.tobytes())
         (out / f"{index}.out.rgb").write_bytes(np.asarray(resized, dtype=np.uint8).tobytes())
         manifest.append({"width": width, "height": height,
@@ -172,10 +201,10 @@ def resample(out):
 def main(argv):
     if len(argv) in (2, 3) and argv[0] == "synth":
         synthesize(Path(argv[1]), Path(argv[2]) if len(argv) == 3 else None)
-    elif len(argv) >= 2 and argv[0] == "resample":
-        resample(Path(argv[1]))
-    elif len(argv) >= 3 and argv[0] == "run":
-        run(Path(argv[1]), [Path(p) for p in argv[2:]])
+    elif len(argv) == 3 and argv[0] == "resample" and argv[2] in FILTERS:
+        resample(Path(argv[1]), FILTERS[argv[2]])
+    elif len(argv) >= 4 and argv[0] == "run" and argv[2] in METHODS:
+        run(Path(argv[1]), argv[2], [Path(p) for p in argv[3:]])
     else:
         sys.exit(__doc__)
 

@@ -100,7 +100,8 @@ final class RefreshScenario {
   private static void checkEncodedLikeDirect(EntityIndex live, Path model, String vocab,
       String qid, String name) throws Exception {
     try (MmoeModel mmoe = MmoeModel.load(model, SessionSettings.defaults())) {
-      int[][] ids = ClipTokenizer.load(Path.of(vocab)).encodeBatch(
+      int[][] ids = ClipTokenizer.load(Path.of(vocab), mmoe.config().preprocessing().text())
+          .encodeBatch(
           List.of(LinkingTexts.entity(name, "")), mmoe.config().contextLength());
       float[] direct = mmoe.encodeEntities(ids, null).retrieval();
       double selfDot = 0;

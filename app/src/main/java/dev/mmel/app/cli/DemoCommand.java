@@ -3,6 +3,7 @@ package dev.mmel.app.cli;
 import dev.mmel.core.EntityEncodings;
 import dev.mmel.core.MentionEncodings;
 import dev.mmel.core.Scores;
+import dev.mmel.model.config.ModelConfig;
 import dev.mmel.model.data.SharedData;
 import dev.mmel.model.data.WikiMel;
 import dev.mmel.model.image.ImagePreprocessor;
@@ -59,8 +60,11 @@ public final class DemoCommand extends MmelCommand {
     Path dir = model.resolve(progress);
     progress.step("loading WikiMEL from " + SharedData.root().resolve("wikimel"));
     WikiMel wikimel = WikiMel.load(SharedData.file("wikimel"));
-    ClipTokenizer tokenizer = ClipTokenizer.load(new ModelDirectory(dir).tokenizerVocab());
-    ImagePreprocessor images = ImagePreprocessor.clip();
+    ModelDirectory directory = new ModelDirectory(dir);
+    ModelConfig config = directory.readConfig();
+    ClipTokenizer tokenizer =
+        ClipTokenizer.load(directory.tokenizerVocab(), config.preprocessing().text());
+    ImagePreprocessor images = ImagePreprocessor.forConfig(config);
 
     List<WikiMel.Mention> picked = pickMentions(wikimel);
     List<String> qids = pickEntities(wikimel, picked);

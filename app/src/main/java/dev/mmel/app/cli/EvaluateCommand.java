@@ -12,10 +12,8 @@ import dev.mmel.model.features.ClipSideSource;
 import dev.mmel.model.frozen.FrozenTextFeatures;
 import dev.mmel.model.frozen.FrozenTextModel;
 import dev.mmel.model.graph.EvaluationGraph;
-import dev.mmel.model.image.ImagePreprocessor;
 import dev.mmel.model.io.Checkpoint;
 import dev.mmel.model.io.ModelDirectory;
-import dev.mmel.model.text.ClipTokenizer;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -96,9 +94,7 @@ public final class EvaluateCommand extends MmelCommand {
       report.put("model", "MMoE end to end (" + config.name() + ", gate "
           + config.matcher().gateMode().id() + ")");
       report.put("model_version", directory.version());
-      ClipSideSource source = new ClipSideSource(
-          ClipTokenizer.load(directory.tokenizerVocab()), config.contextLength(),
-          ImagePreprocessor.clip());
+      ClipSideSource source = ClipSideSource.forModel(config, directory.tokenizerVocab());
       rankStart = System.nanoTime();
       try (Graph graph = new Graph(); Session session = new Session(graph)) {
         EvaluationGraph evaluation = EvaluationGraph.endToEnd(graph, config);

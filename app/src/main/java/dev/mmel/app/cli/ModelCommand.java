@@ -190,8 +190,9 @@ public final class ModelCommand {
       ModelDirectory directory = new ModelDirectory(model);
       ModelConfig config = directory.readConfig();
       WikiMel wikimel = WikiMel.load(SharedData.file("wikimel"));
-      ClipTokenizer tokenizer = ClipTokenizer.load(directory.tokenizerVocab());
-      ImagePreprocessor images = ImagePreprocessor.clip();
+      ClipTokenizer tokenizer =
+          ClipTokenizer.load(directory.tokenizerVocab(), config.preprocessing().text());
+      ImagePreprocessor images = ImagePreprocessor.forConfig(config);
       List<WikiMel.Mention> mentions = new java.util.ArrayList<>(wikimel.mentions(split));
       java.util.Collections.shuffle(mentions, new java.util.Random(seed));
       mentions = mentions.subList(0, Math.min(pairs, mentions.size()));
@@ -248,6 +249,8 @@ public final class ModelCommand {
       out().printf(Locale.ROOT, "matcher          hidden %d, %d experts, top-k %d, gate %s%n",
           config.matcher().hiddenDim(), config.matcher().experts(), config.matcher().topK(),
           config.matcher().gateMode().id());
+      out().println("inputs           image " + config.preprocessing().image().id()
+          + ", text " + config.preprocessing().text().id());
       out().printf(Locale.ROOT, "parameters       backbone %,d | projections %,d | matcher %,d"
               + " | gate statistics %,d | total %,d%n",
           counts.get(ParameterGroup.BACKBONE), counts.get(ParameterGroup.PROJECTIONS),

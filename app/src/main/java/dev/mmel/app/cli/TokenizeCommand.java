@@ -1,5 +1,6 @@
 package dev.mmel.app.cli;
 
+import dev.mmel.model.config.TextNormalization;
 import dev.mmel.model.data.SharedData;
 import dev.mmel.model.text.ClipTokenizer;
 import java.nio.file.Path;
@@ -25,6 +26,11 @@ public final class TokenizeCommand extends MmelCommand {
       description = "CLIP BPE merges file. Default: ../shared/data/" + SharedData.CLIP_VOCAB)
   Path vocab;
 
+  @Option(names = "--normalization", paramLabel = "N", defaultValue = "hf_fast",
+      description = "Text normalisation: hf_fast (Hugging Face's fast tokenizer, the MMoE "
+          + "reference's; default) or openai_ftfy (OpenAI's, with ftfy fixes).")
+  String normalization;
+
   @Option(names = "--tokens", description = "Also print each token's text before the ids.")
   boolean showTokens;
 
@@ -34,8 +40,9 @@ public final class TokenizeCommand extends MmelCommand {
       throw new IllegalArgumentException("--context-length must be in [2, 77], got "
           + contextLength);
     }
-    ClipTokenizer tokenizer =
-        ClipTokenizer.load(vocab != null ? vocab : SharedData.file(SharedData.CLIP_VOCAB));
+    ClipTokenizer tokenizer = ClipTokenizer.load(
+        vocab != null ? vocab : SharedData.file(SharedData.CLIP_VOCAB),
+        TextNormalization.parse(normalization));
     int[] ids = contextLength == null ? tokenizer.encode(text)
         : tokenizer.encodePadded(text, contextLength);
     if (showTokens) {

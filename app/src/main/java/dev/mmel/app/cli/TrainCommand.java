@@ -13,10 +13,8 @@ import dev.mmel.model.frozen.FrozenTextSource;
 import dev.mmel.model.graph.AdamW;
 import dev.mmel.model.graph.EvaluationGraph;
 import dev.mmel.model.graph.TrainingGraph;
-import dev.mmel.model.image.ImagePreprocessor;
 import dev.mmel.model.io.Checkpoint;
 import dev.mmel.model.io.ModelDirectory;
-import dev.mmel.model.text.ClipTokenizer;
 import dev.mmel.model.train.BatchOrder;
 import dev.mmel.model.train.EndToEndRun;
 import dev.mmel.model.train.NeighbourBatches;
@@ -219,9 +217,7 @@ public final class TrainCommand extends MmelCommand {
     ModelConfig config = start.readConfig();
     Map<String, float[]> startWeights = Checkpoint.read(start.weights());
     EndToEndRun.write(run, model, config);
-    ClipSideSource source = new ClipSideSource(
-        ClipTokenizer.load(start.tokenizerVocab()), config.contextLength(),
-        ImagePreprocessor.clip());
+    ClipSideSource source = ClipSideSource.forModel(config, start.tokenizerVocab());
     BatchOrder batchOrder = new ShuffledBatches(settings.batchSize(), settings.seed());
     out().printf(Locale.ROOT, "training %s end to end from %s (%s, gate %s, k %d): %d "
         + "train / %d validation mentions, KB %d, lr %s, batch %d, %s%n", dataset.name(), model,

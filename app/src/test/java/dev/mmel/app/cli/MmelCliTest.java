@@ -52,6 +52,10 @@ class MmelCliTest {
     CliRun padded = run("tokenize", "--context-length", "10", "a photo of a cat");
     assertEquals("[49406, 320, 1125, 539, 320, 2368, 49407, 49407, 49407, 49407]",
         padded.lastLine());
+    // Hugging Face's normalisation keeps the curly apostrophe; OpenAI's straightens it.
+    assertEquals("[49406, 585, 728, 503, 338, 49407]", run("tokenize", "it’s").lastLine());
+    assertEquals("[49406, 585, 568, 49407]",
+        run("tokenize", "--normalization", "openai_ftfy", "it’s").lastLine());
   }
 
   @Test
@@ -67,6 +71,8 @@ class MmelCliTest {
     assertEquals(0, info.code(), info.err());
     assertTrue(info.out().contains("version          " + version), info.out());
     assertTrue(info.out().contains("matcher 45,213"), info.out());
+    assertTrue(info.out().contains("inputs           image reference_lanczos, text hf_fast"),
+        info.out());
     assertTrue(info.out().contains("every file matches the manifest"), info.out());
 
     CliRun export = run("model", "export", "--model", model.toString());
@@ -93,6 +99,12 @@ class MmelCliTest {
     CliRun badLength = run("tokenize", "--context-length", "1", "x");
     assertEquals(1, badLength.code());
     assertTrue(badLength.err().contains("--context-length must be in [2, 77], got 1"));
+
+    CliRun badNormalization = run("tokenize", "--normalization", "nfkc", "x");
+    assertEquals(1, badNormalization.code());
+    assertTrue(badNormalization.err().contains(
+        "preprocessing.text must be one of hf_fast, openai_ftfy; got 'nfkc'"),
+        badNormalization.err());
   }
 
   @Test

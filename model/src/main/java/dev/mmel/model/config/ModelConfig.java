@@ -3,8 +3,9 @@ package dev.mmel.model.config;
 import dev.mmel.core.IndexSchema;
 
 /**
- * Everything that fixes the shapes of an MMoE model: the CLIP towers, the shared projection width,
- * the text context length, and the matcher. Validated here, once, so graph code can trust it.
+ * Everything that fixes an MMoE model: the CLIP towers, the shared projection width, the text
+ * context length, the matcher, and how raw images and texts become its inputs. Validated here,
+ * once, so graph code can trust it.
  */
 public record ModelConfig(
     String name,
@@ -13,7 +14,8 @@ public record ModelConfig(
     int projectionDim,
     int contextLength,
     double layerNormEps,
-    MatcherConfig matcher) {
+    MatcherConfig matcher,
+    InputPreprocessing preprocessing) {
 
   public static final int BOS_TOKEN = 49406;
   public static final int EOS_TOKEN = 49407;
@@ -23,6 +25,7 @@ public record ModelConfig(
     ConfigChecks.notNull("text", text);
     ConfigChecks.notNull("vision", vision);
     ConfigChecks.notNull("matcher", matcher);
+    ConfigChecks.notNull("preprocessing", preprocessing);
     ConfigChecks.positive("projection_dim", projectionDim);
     ConfigChecks.positive("context_length", contextLength);
     ConfigChecks.atMost("context_length", contextLength, text.maxPositions());
@@ -76,6 +79,11 @@ public record ModelConfig(
 
   public ModelConfig withMatcher(MatcherConfig newMatcher) {
     return new ModelConfig(name, text, vision, projectionDim, contextLength, layerNormEps,
-        newMatcher);
+        newMatcher, preprocessing);
+  }
+
+  public ModelConfig withPreprocessing(InputPreprocessing newPreprocessing) {
+    return new ModelConfig(name, text, vision, projectionDim, contextLength, layerNormEps,
+        matcher, newPreprocessing);
   }
 }

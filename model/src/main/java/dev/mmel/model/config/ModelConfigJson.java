@@ -14,7 +14,9 @@ import java.util.Set;
 
 /**
  * Reads and writes {@link ModelConfig} as JSON with snake_case keys. Unknown keys are rejected so
- * a typo never silently falls back to a default; missing keys name the field.
+ * a typo never silently falls back to a default; missing keys name the field. The one optional
+ * key is {@code preprocessing}, which configs written before it existed lack: they mean
+ * {@link InputPreprocessing#UNRECORDED}. Written configs always carry it.
  */
 public final class ModelConfigJson {
   private static final ObjectMapper MAPPER =
@@ -83,12 +85,15 @@ public final class ModelConfigJson {
     matcher.put("top_k", config.matcher().topK());
     matcher.put("gate_mode", config.matcher().gateMode().id());
     matcher.put("frozen_mean_batch", config.matcher().frozenMeanBatch());
+    ObjectNode preprocessing = root.putObject("preprocessing");
+    preprocessing.put("image", config.preprocessing().image().id());
+    preprocessing.put("text", config.preprocessing().text().id());
     return root;
   }
 
   public static ModelConfig fromJson(JsonNode root) {
     Fields top = new Fields("", root, Set.of("name", "text", "vision", "projection_dim",
-        "context_length", "layer_norm_eps", "matcher"));
+        "context_length", "layer_norm_eps", "matcher", "preprocessing"));
     Fields text = top.object("text", Set.of("vocab_size", "width", "layers", "heads",
         "intermediate_size", "max_positions", "activation"));
     Fields vision = top.object("vision", Set.of("image_size", "patch_size", "width", "layers",
@@ -108,15 +113,26 @@ public final class ModelConfigJson {
         top.number("layer_norm_eps"),
         new MatcherConfig(matcher.integer("hidden_dim"), matcher.integer("experts"),
             matcher.integer("top_k"), GateMode.parse(matcher.string("gate_mode")),
-            matcher.integer("frozen_mean_batch")));
+            matcher.integer("frozen_mean_batch")),
+        preprocessing(top));
+  }
+
+  private static InputPreprocessing preprocessing(Fields top) {
+    if (!top.has("preprocessing")) {
+      return InputPreprocessing.UNRECORDED;
+    }
+    Fields preprocessing = top.object("preprocessing", Set.of("image", "text"));
+    return new InputPreprocessing(ImagePreprocessing.parse(preprocessing.string("image")),
+        TextNormalization.parse(preprocessing.string("text")));
   }
 
   /** One JSON object with the set of keys it may hold. */
   private record Fields(String path, JsonNode node, Set<String> allowed) {
     Fields {
       if (node == null || !node.isObject()) {
-        throw new IllegalArgumentException((path.isEmpty() ? "config" : path)
-            + " must be a JSON object");
+        throw new IllegalArgumentException(
+            (path.isEmpty() ? "config" : path.substring(0, path.length() - 1))
+                + " must be a JSON object");
       }
       for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
         String key = it.next();
@@ -125,6 +141,10 @@ public final class ModelConfigJson {
               + String.join(", ", allowed.stream().sorted().toList()));
         }
       }
+    }
+
+    boolean has(String key) {
+      return node.hasNonNull(key);
     }
 
     private JsonNode required(String key) {

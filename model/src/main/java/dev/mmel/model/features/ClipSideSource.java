@@ -1,5 +1,6 @@
 package dev.mmel.model.features;
 
+import dev.mmel.model.config.ModelConfig;
 import dev.mmel.model.data.KbEntity;
 import dev.mmel.model.data.LabelledMention;
 import dev.mmel.model.graph.SideBatch;
@@ -27,6 +28,15 @@ public final class ClipSideSource implements SideBatchSource {
     this.tokenizer = tokenizer;
     this.contextLength = contextLength;
     this.images = images;
+  }
+
+  /**
+   * The inputs of the model with this config and tokenizer vocabulary: its text normalisation,
+   * context length and image preprocessing, as the index job and serving prepare them.
+   */
+  public static ClipSideSource forModel(ModelConfig config, Path vocab) throws IOException {
+    return new ClipSideSource(ClipTokenizer.load(vocab, config.preprocessing().text()),
+        config.contextLength(), ImagePreprocessor.forConfig(config));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.mmel.model.image;
 
+import dev.mmel.model.config.ModelConfig;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,8 +10,10 @@ import java.util.Objects;
 
 /**
  * Turns an encoded image into CLIP's pixel input: a channel-major [3, size, size] float tensor.
- * Decoding, conversion to RGB and the bicubic resize of the whole image (aspect ratio not kept)
- * reproduce Pillow's {@code Image.open(f).convert("RGB").resize((size, size), Image.BICUBIC)}; the
+ * Decoding and conversion to RGB reproduce Pillow's {@code Image.open(f).convert("RGB")}; the
+ * resize is the config's {@link dev.mmel.model.config.ImagePreprocessing}, bit-exact with Pillow:
+ * {@code resize((size, size), Image.LANCZOS)} as the reference MMoE data loader does, the same
+ * with BICUBIC, or CLIPImageProcessor's shorter side to size with BICUBIC and centre crop. The
  * 8-bit result is scaled to [0, 1] and normalised per channel with {@code (v - mean) / std} in
  * float arithmetic.
  *
@@ -39,9 +42,9 @@ public final class ImagePreprocessor {
     }
   }
 
-  /** A preprocessor with {@link ImagePreprocessorConfig#clip()}. */
-  public static ImagePreprocessor clip() {
-    return new ImagePreprocessor(ImagePreprocessorConfig.clip());
+  /** The preprocessor the model with this config was trained with and must be served with. */
+  public static ImagePreprocessor forConfig(ModelConfig config) {
+    return new ImagePreprocessor(ImagePreprocessorConfig.forModel(config));
   }
 
   public ImagePreprocessorConfig config() {
@@ -92,9 +95,9 @@ public final class ImagePreprocessor {
     }
     BufferedImage image = decoder.decode(imageBytes);
     RgbRows rows = DecodedImageRows.of(image);
-    int size = config.size();
-    int[] rgb = BicubicResampler.resizeRows(rows, image.getWidth(), image.getHeight(), size, size);
-    writeNormalised(rgb, dst, offset);
+    ResizePlan plan =
+        ResizePlan.of(config.method(), image.getWidth(), image.getHeight(), config.size());
+    writeNormalised(plan.resize(rows), dst, offset);
   }
 
   /** The tensor of a missing image: all zeros. */

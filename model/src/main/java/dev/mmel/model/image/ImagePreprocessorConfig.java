@@ -1,9 +1,14 @@
 package dev.mmel.model.image;
 
+import dev.mmel.model.config.ImagePreprocessing;
+import dev.mmel.model.config.ModelConfig;
+
 /**
- * How images become model inputs: the square output side, the per-channel normalisation and the
- * limits that protect a server from hostile inputs. Every field is checked here, once.
+ * How images become model inputs: how they are resized to the square output side, the
+ * per-channel normalisation and the limits that protect a server from hostile inputs. Every field
+ * is checked here, once.
  *
+ * @param method how the decoded image is resized (and cropped) to the output
  * @param size output width and height in pixels
  * @param mean per-channel mean subtracted from values scaled to [0, 1]
  * @param std per-channel standard deviation the centred values are divided by
@@ -11,7 +16,8 @@ package dev.mmel.model.image;
  * @param maxBytes largest encoded image accepted
  */
 public record ImagePreprocessorConfig(
-    int size, PerChannel mean, PerChannel std, long maxPixels, long maxBytes) {
+    ImagePreprocessing method, int size, PerChannel mean, PerChannel std, long maxPixels,
+    long maxBytes) {
 
   /** Largest output side; keeps the 3 x size x size output far inside one Java array. */
   public static final int MAX_SIZE = 4096;
@@ -23,6 +29,9 @@ public record ImagePreprocessorConfig(
   public static final long MAX_BYTES_LIMIT = Integer.MAX_VALUE - 8;
 
   public ImagePreprocessorConfig {
+    if (method == null) {
+      throw new IllegalArgumentException("method is required");
+    }
     if (size < 1 || size > MAX_SIZE) {
       throw new IllegalArgumentException(
           "size must be in [1, " + MAX_SIZE + "], got " + size);
@@ -44,12 +53,21 @@ public record ImagePreprocessorConfig(
   }
 
   /**
-   * OpenAI CLIP's preprocessing at 224 x 224, with limits of 40 megapixels (a 50 MP camera frame is
-   * rejected, a 6000 x 6000 scan is not) and 20 MiB.
+   * The model's own preprocessing: its config's {@code preprocessing.image} at its vision tower's
+   * input size, with CLIP's normalisation and the default limits of {@link #clip}.
    */
-  public static ImagePreprocessorConfig clip() {
+  public static ImagePreprocessorConfig forModel(ModelConfig config) {
+    return clip(config.preprocessing().image(), config.vision().imageSize());
+  }
+
+  /**
+   * CLIP's normalisation after resizing with {@code method} to {@code size}, with limits of 40
+   * megapixels (a 50 MP camera frame is rejected, a 6000 x 6000 scan is not) and 20 MiB.
+   */
+  public static ImagePreprocessorConfig clip(ImagePreprocessing method, int size) {
     return new ImagePreprocessorConfig(
-        224,
+        method,
+        size,
         new PerChannel(0.48145466f, 0.4578275f, 0.40821073f),
         new PerChannel(0.26862954f, 0.26130258f, 0.27577711f),
         40_000_000L,
@@ -57,11 +75,11 @@ public record ImagePreprocessorConfig(
   }
 
   public ImagePreprocessorConfig withMaxPixels(long newMaxPixels) {
-    return new ImagePreprocessorConfig(size, mean, std, newMaxPixels, maxBytes);
+    return new ImagePreprocessorConfig(method, size, mean, std, newMaxPixels, maxBytes);
   }
 
   public ImagePreprocessorConfig withMaxBytes(long newMaxBytes) {
-    return new ImagePreprocessorConfig(size, mean, std, maxPixels, newMaxBytes);
+    return new ImagePreprocessorConfig(method, size, mean, std, maxPixels, newMaxBytes);
   }
 
   /** Length of one preprocessed image: channel-major [3, size, size]. */

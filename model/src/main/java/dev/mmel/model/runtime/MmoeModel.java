@@ -64,7 +64,7 @@ public final class MmoeModel implements LinkingModel {
     this.functions = Map.copyOf(functions);
     this.resources = resources;
     this.tokenizer = tokenizer;
-    this.images = ImagePreprocessor.clip();
+    this.images = ImagePreprocessor.forConfig(config);
   }
 
   /** Loads the directory's SavedModel after checking every file against the manifest. */
@@ -80,7 +80,8 @@ public final class MmoeModel implements LinkingModel {
     if (verifyFiles) {
       directory.verify();
     }
-    ClipTokenizer tokenizer = ClipTokenizer.load(directory.tokenizerVocab());
+    ClipTokenizer tokenizer = ClipTokenizer.load(directory.tokenizerVocab(),
+        config.preprocessing().text());
     if (!Files.isDirectory(directory.savedModel())) {
       throw new DamagedModelException(directory.savedModel()
           + " is missing; run `mmel model export --model " + modelDir + "`");
@@ -123,7 +124,8 @@ public final class MmoeModel implements LinkingModel {
     ModelDirectory directory = new ModelDirectory(modelDir);
     ModelConfig config = directory.readConfig();
     String version = ModelVersion.of(config, Sha256.of(directory.weights()));
-    ClipTokenizer tokenizer = ClipTokenizer.load(directory.tokenizerVocab());
+    ClipTokenizer tokenizer = ClipTokenizer.load(directory.tokenizerVocab(),
+        config.preprocessing().text());
     Graph graph = new Graph();
     try (SafetensorsFile weights = SafetensorsFile.open(directory.weights())) {
       MmoeGraph model = MmoeGraph.build(graph, config, version);

@@ -1,5 +1,6 @@
 package dev.mmel.model.text;
 
+import dev.mmel.model.config.TextNormalization;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -18,10 +19,13 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
 /**
- * OpenAI CLIP's byte-level BPE tokenizer ({@code simple_tokenizer.py}), giving the same ids as
- * OpenAI's implementation and as Hugging Face's tokenizer for {@code openai/clip-vit-base-patch32}.
+ * CLIP's byte-level BPE tokenizer, with either of the two text normalisations CLIP models are
+ * trained with ({@link TextNormalization}): OpenAI's ({@code simple_tokenizer.py}) or that of
+ * Hugging Face's fast tokenizer for {@code openai/clip-vit-base-patch32}, which the reference
+ * MMoE code uses. Both give the same ids on text that neither normalisation changes.
  *
- * <p>Text is cleaned as CLIP cleans it ({@link TextCleaner}: ftfy fixes, HTML unescaping,
+ * <p>Text is normalised ({@link TextCleaner} for OpenAI's: ftfy fixes, HTML unescaping,
+ * whitespace collapsing, lower-casing; {@link HfFastNormalizer} for Hugging Face's: NFC,
  * whitespace collapsing, lower-casing), split with CLIP's word regex, and each word is turned into
  * UTF-8 bytes, mapped to GPT-2's byte-level alphabet with {@code </w>} marking its last symbol, and
  * merged pair by pair in merge-rank order. The vocabulary is the 256 byte symbols, the same with
@@ -32,10 +36,12 @@ import java.util.zip.ZipException;
  * not implemented (such text is tokenized as written), rarely used HTML5 entity names are not
  * decoded, and character properties come from the JDK's Unicode version.
  *
- * <p>Where OpenAI's and Hugging Face's tokenizers disagree, this follows OpenAI: a literal
- * {@code <|startoftext|>} or {@code <|endoftext|>} becomes the special id only where the word regex
- * isolates it (after a space, not after punctuation, where Hugging Face still extracts it), "'ſ"
- * is the contraction 's, and a U+0345 that NFC left standing alone is dropped.
+ * <p>Besides the normalisation, the two differ where the word regex meets Unicode case: OpenAI
+ * matches it ignoring case, so "'ſ" is the contraction 's and a U+0345 that NFC left standing
+ * alone is dropped; Hugging Face matches it as written. And a literal {@code <|startoftext|>} or
+ * {@code <|endoftext|>} (in any case, since both look for it in lower-cased text) becomes the
+ * special id in OpenAI's only where the word regex isolates it (after a space, not after
+ * punctuation), in Hugging Face's wherever it occurs.
  *
  * <p>Instances are immutable apart from a bounded per-word cache and safe to share across threads.
  */
@@ -88,32 +94,41 @@ public final class ClipTokenizer {
     }
   }
 
+  private final TextNormalization normalization;
   private final PairRankMap ranks;
   /** The bytes each id stands for, "</w>" spelled out, as OpenAI's decoder produces them. */
   private final byte[][] tokenBytes;
   private final Map<String, int[]> cache = new ConcurrentHashMap<>();
   private final int cacheCapacity;
 
-  private ClipTokenizer(PairRankMap ranks, byte[][] tokenBytes, int cacheCapacity) {
+  private ClipTokenizer(TextNormalization normalization, PairRankMap ranks, byte[][] tokenBytes,
+      int cacheCapacity) {
+    this.normalization = normalization;
     this.ranks = ranks;
     this.tokenBytes = tokenBytes;
     this.cacheCapacity = cacheCapacity;
   }
 
   /**
-   * Reads CLIP's {@code bpe_simple_vocab_16e6.txt.gz}.
+   * Reads CLIP's {@code bpe_simple_vocab_16e6.txt.gz}; texts will be normalised as {@code
+   * normalization} says (a model's is its config's {@code preprocessing().text()}).
    *
    * @throws NoSuchFileException if the file does not exist
    * @throws IOException if it cannot be read or is not a complete gzip stream
    * @throws IllegalArgumentException if the header or any of the first 48,894 merges is missing
    *     or malformed
    */
-  public static ClipTokenizer load(Path mergesFile) throws IOException {
-    return load(mergesFile, DEFAULT_CACHE_CAPACITY);
+  public static ClipTokenizer load(Path mergesFile, TextNormalization normalization)
+      throws IOException {
+    return load(mergesFile, normalization, DEFAULT_CACHE_CAPACITY);
   }
 
-  /** {@link #load(Path)} with a chosen bound on the number of cached words. */
-  static ClipTokenizer load(Path mergesFile, int cacheCapacity) throws IOException {
+  /** {@link #load(Path, TextNormalization)} with a chosen bound on the number of cached words. */
+  static ClipTokenizer load(Path mergesFile, TextNormalization normalization, int cacheCapacity)
+      throws IOException {
+    if (normalization == null) {
+      throw new IllegalArgumentException("normalization is required");
+    }
     if (!Files.isRegularFile(mergesFile)) {
       throw new NoSuchFileException(mergesFile.toString(), null, "CLIP BPE merges file not found");
     }
@@ -136,10 +151,11 @@ public final class ClipTokenizer {
     } catch (ZipException | EOFException e) {
       throw new IOException(mergesFile + ": not a complete gzip file (" + e.getMessage() + ")", e);
     }
-    return fromMerges(mergesFile.toString(), merges, cacheCapacity);
+    return fromMerges(mergesFile.toString(), merges, normalization, cacheCapacity);
   }
 
-  private static ClipTokenizer fromMerges(String source, String[] merges, int cacheCapacity) {
+  private static ClipTokenizer fromMerges(String source, String[] merges,
+      TextNormalization normalization, int cacheCapacity) {
     Map<String, Integer> ids = new HashMap<>(VOCAB_SIZE * 2);
     byte[][] tokenBytes = new byte[VOCAB_SIZE][];
     byte[] endOfWord = END_OF_WORD.getBytes(StandardCharsets.US_ASCII);
@@ -177,7 +193,11 @@ public final class ClipTokenizer {
     }
     tokenBytes[START_OF_TEXT] = START_TOKEN.getBytes(StandardCharsets.US_ASCII);
     tokenBytes[END_OF_TEXT] = END_TOKEN.getBytes(StandardCharsets.US_ASCII);
-    return new ClipTokenizer(ranks, tokenBytes, cacheCapacity);
+    return new ClipTokenizer(normalization, ranks, tokenBytes, cacheCapacity);
+  }
+
+  public TextNormalization normalization() {
+    return normalization;
   }
 
   private static byte[] concat(byte[] a, byte[] b) {
@@ -244,15 +264,45 @@ public final class ClipTokenizer {
   }
 
   private void tokenize(String text, Tokens tokens) {
-    String cleaned = TextCleaner.clean(text);
+    if (normalization == TextNormalization.OPENAI_FTFY) {
+      addWords(TextCleaner.clean(text), 0, Integer.MAX_VALUE, true, tokens);
+      return;
+    }
+    // Hugging Face extracts the special tokens (added as "normalized") from the normalised text
+    // first, wherever they stand, and splits only the pieces between them into words.
+    String normalized = HfFastNormalizer.normalize(text);
     int i = 0;
-    while (i < cleaned.length() && !tokens.isFull()) {
-      int end = wordEnd(cleaned, i);
-      if (end < 0) {
-        i += Character.charCount(cleaned.codePointAt(i));
+    while (!tokens.isFull()) {
+      int special = normalized.indexOf("<|", i);
+      while (special >= 0 && specialTokenAt(normalized, special) == null) {
+        special = normalized.indexOf("<|", special + 2);
+      }
+      addWords(normalized, i, special < 0 ? normalized.length() : special, false, tokens);
+      if (special < 0) {
+        return;
+      }
+      String token = specialTokenAt(normalized, special);
+      tokens.addAll(new int[] {token.equals(START_TOKEN) ? START_OF_TEXT : END_OF_TEXT});
+      i = special + token.length();
+    }
+  }
+
+  private static String specialTokenAt(String text, int index) {
+    return text.startsWith(START_TOKEN, index) ? START_TOKEN
+        : text.startsWith(END_TOKEN, index) ? END_TOKEN : null;
+  }
+
+  /** The tokens of the words of {@code text[start, end)}, split as OpenAI or Hugging Face do. */
+  private void addWords(String text, int start, int end, boolean openAi, Tokens tokens) {
+    String piece = start == 0 && end >= text.length() ? text : text.substring(start, end);
+    int i = 0;
+    while (i < piece.length() && !tokens.isFull()) {
+      int wordEnd = wordEnd(piece, i, openAi);
+      if (wordEnd < 0) {
+        i += Character.charCount(piece.codePointAt(i));
       } else {
-        tokens.addAll(wordTokens(cleaned.substring(i, end)));
-        i = end;
+        tokens.addAll(wordTokens(piece.substring(i, wordEnd)));
+        i = wordEnd;
       }
     }
   }
@@ -261,15 +311,16 @@ public final class ClipTokenizer {
    * Where the word starting at {@code start} ends, or -1 if none starts there: a hand-written
    * equivalent of finding CLIP's word regex
    * {@code <\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+}
-   * at {@code start}, the first alternative that matches winning, as OpenAI's
+   * at {@code start}, the first alternative that matches winning. With {@code openAi}, as OpenAI's
    * {@code regex.IGNORECASE} evaluates it: the literal alternatives are case-insensitive (so
    * "'ſ" counts as "'s"), and U+0345 COMBINING GREEK YPOGEGRAMMENI, whose case fold is the letter
-   * ι, escapes both the letter and the non-letter classes and so belongs to no word. Hugging
-   * Face's case-sensitive copy of the regex differs on exactly these two. \s is White_Space.
+   * ι, escapes both the letter and the non-letter classes and so belongs to no word. Without it,
+   * as Hugging Face's case-sensitive copy of the regex, which lacks the two special tokens
+   * (extracted before), evaluates it. \s is White_Space.
    */
-  private static int wordEnd(String text, int start) {
+  private static int wordEnd(String text, int start, boolean openAi) {
     char c = text.charAt(start);
-    if (c == '<') {
+    if (c == '<' && openAi) {
       if (startsWithIgnoreCase(text, start, START_TOKEN)) {
         return start + START_TOKEN.length();
       }
@@ -277,7 +328,7 @@ public final class ClipTokenizer {
         return start + END_TOKEN.length();
       }
     } else if (c == '\'') {
-      int contraction = contractionEnd(text, start);
+      int contraction = contractionEnd(text, start, openAi);
       if (contraction > 0) {
         return contraction;
       }
@@ -293,12 +344,12 @@ public final class ClipTokenizer {
     if (isNumber(cp)) {
       return end;
     }
-    if (isOutsideWords(cp)) {
+    if (isOutsideWords(cp, openAi)) {
       return -1;
     }
     while (end < text.length()) {
       cp = text.codePointAt(end);
-      if (Character.isLetter(cp) || isNumber(cp) || isOutsideWords(cp)) {
+      if (Character.isLetter(cp) || isNumber(cp) || isOutsideWords(cp, openAi)) {
         break;
       }
       end += Character.charCount(cp);
@@ -312,27 +363,31 @@ public final class ClipTokenizer {
         || type == Character.OTHER_NUMBER;
   }
 
-  private static boolean isOutsideWords(int cp) {
-    return cp == '\u0345' || (cp <= 0xFFFF && TextCleaner.isWhitespace((char) cp));
+  private static boolean isOutsideWords(int cp, boolean openAi) {
+    return (openAi && cp == '\u0345') || (cp <= 0xFFFF && TextCleaner.isWhitespace((char) cp));
   }
 
-  /** 's, 't, 're, 've, 'm, 'll, 'd in that order of preference. */
-  private static int contractionEnd(String text, int start) {
+  /** 's, 't, 're, 've, 'm, 'll, 'd in that order of preference; OpenAI's ignoring case. */
+  private static int contractionEnd(String text, int start, boolean openAi) {
     if (start + 1 >= text.length()) {
       return -1;
     }
     char first = text.charAt(start + 1);
-    if (sameIgnoringCase(first, 's') || sameIgnoringCase(first, 't') || sameIgnoringCase(first, 'm')
-        || sameIgnoringCase(first, 'd')) {
+    if (same(first, 's', openAi) || same(first, 't', openAi) || same(first, 'm', openAi)
+        || same(first, 'd', openAi)) {
       return start + 2;
     }
     if (start + 2 >= text.length()) {
       return -1;
     }
     char second = text.charAt(start + 2);
-    boolean twoLetters = (sameIgnoringCase(first, 'r') || sameIgnoringCase(first, 'v')) && sameIgnoringCase(second, 'e')
-        || sameIgnoringCase(first, 'l') && sameIgnoringCase(second, 'l');
+    boolean twoLetters = (same(first, 'r', openAi) || same(first, 'v', openAi)) && same(second, 'e', openAi)
+        || same(first, 'l', openAi) && same(second, 'l', openAi);
     return twoLetters ? start + 3 : -1;
+  }
+
+  private static boolean same(char c, char ascii, boolean ignoringCase) {
+    return ignoringCase ? sameIgnoringCase(c, ascii) : c == ascii;
   }
 
   private static boolean startsWithIgnoreCase(String text, int start, String literal) {

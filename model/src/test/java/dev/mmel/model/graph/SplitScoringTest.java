@@ -9,14 +9,11 @@ import dev.mmel.model.config.GateMode;
 import dev.mmel.model.config.ModelConfig;
 import dev.mmel.model.config.ModelPresets;
 import dev.mmel.model.params.ParameterLayout;
-import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.Graph;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
-import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
@@ -53,7 +50,7 @@ class SplitScoringTest {
     ModelConfig tiny = ModelPresets.get(ModelPresets.TINY);
     ModelConfig wide = new ModelConfig("text-384",
         new ClipTextConfig(49408, 384, 1, 6, 768, 77, Activation.QUICK_GELU), tiny.vision(),
-        384, 50, 1e-5, tiny.matcher());
+        384, 50, 1e-5, tiny.matcher(), tiny.preprocessing());
     checkSplitEqualsJoint(wide, Gating.PER_TOKEN);
   }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mmel.model.config.ImagePreprocessing;
 import java.awt.color.ColorSpace;
 import java.awt.color.ICC_Profile;
 import java.awt.image.BufferedImage;
@@ -21,20 +22,25 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Cross-checks the Java preprocessing against the real thing: Pillow and numpy running {@code
  * reference/clip_preprocess.py}, in the interpreter named by {@code -Dmmel.reference.python} or
- * else created by {@code infra/reference-venv.sh}.
+ * else created by {@code infra/reference-venv.sh}, for each {@link ImagePreprocessing}: the
+ * reference MMoE loader's LANCZOS resize, CLIPImageProcessor's resize and crop, and the plain
+ * BICUBIC resize.
  *
- * <p>Two sources of difference are kept apart. The resize is fed the very pixels Pillow decoded
- * and must match Pillow's resize exactly. End to end, the decoders may differ: PNG, GIF and BMP
+ * <p>Two sources of difference are kept apart. The resize (and crop) is fed the very pixels Pillow
+ * decoded and must match Pillow's exactly. End to end, the decoders may differ: PNG, GIF and BMP
  * decode losslessly and must match to float rounding (1e-6); JPEGs go through the JDK's IJG
  * libjpeg 6b and Pillow's libjpeg-turbo, which share the integer IDCT and fancy upsampling and have
  * so far agreed bit for bit, but which no standard binds to, so JPEGs are held to a looser bound:
@@ -47,11 +53,12 @@ class ImagePreprocessorReferenceIT {
   private static final double JPEG_MAX_DIFF = 0.125;
   private static final double JPEG_MEAN_DIFF = 0.002;
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final ImagePreprocessor PREPROCESSOR = ImagePreprocessor.clip();
 
   @TempDir static Path work;
   private static Path python;
   private static Path script;
+  private static Path synth;
+  private static Path profile;
 
   @BeforeAll
   static void findReference() throws Exception {
@@ -62,12 +69,22 @@ class ImagePreprocessorReferenceIT {
       assertTrue(in != null, "reference/clip_preprocess.py is not on the test classpath");
       Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
     }
+    synth = work.resolve("synth");
+    // Linear RGB: a profile far from sRGB, so that applying it would show.
+    profile = Files.write(work.resolve("linear-rgb.icc"),
+        ICC_Profile.getInstance(ColorSpace.CS_LINEAR_RGB).getData());
+    runReference("synth", synth.toString(), profile.toString());
   }
 
-  @Test
-  void resamplerMatchesPillowOnManySizes() throws Exception {
-    Path out = work.resolve("resample");
-    runReference("resample", out.toString());
+  private static ImagePreprocessor preprocessor(ImagePreprocessing method) {
+    return new ImagePreprocessor(ImagePreprocessorConfig.clip(method, SIZE));
+  }
+
+  @ParameterizedTest
+  @EnumSource(ResampleFilter.class)
+  void resamplerMatchesPillowOnManySizes(ResampleFilter filter) throws Exception {
+    Path out = work.resolve("resample-" + filter);
+    runReference("resample", out.toString(), filter.name().toLowerCase(Locale.ROOT));
 
     JsonNode cases = JSON.readTree(out.resolve("manifest.json").toFile());
     List<String> mismatches = new ArrayList<>();
@@ -81,24 +98,20 @@ class ImagePreprocessorReferenceIT {
       int[] pillow = readRgb(out.resolve(i + ".out.rgb"), outWidth * outHeight);
 
       Difference d = Difference.of(
-          BicubicResampler.resize(source, width, height, outWidth, outHeight), pillow);
+          PillowResampler.resize(source, width, height, filter, outWidth, outHeight), pillow);
       if (d.count() > 0) {
         mismatches.add(width + "x" + height + " -> " + outWidth + "x" + outHeight + ": " + d);
       }
     }
-    System.out.printf("resampler vs Pillow on %d size pairs: %d mismatched%n",
-        cases.size(), mismatches.size());
+    System.out.printf("%s resampler vs Pillow on %d size pairs: %d mismatched%n",
+        filter, cases.size(), mismatches.size());
     assertTrue(cases.size() > 50, "cases run");
     assertTrue(mismatches.isEmpty(), String.join("\n", mismatches));
   }
 
-  @Test
-  void syntheticImagesMatchPillow() throws Exception {
-    Path synth = work.resolve("synth");
-    // Linear RGB: a profile far from sRGB, so that applying it would show.
-    Path profile = Files.write(work.resolve("linear-rgb.icc"),
-        ICC_Profile.getInstance(ColorSpace.CS_LINEAR_RGB).getData());
-    runReference("synth", synth.toString(), profile.toString());
+  @ParameterizedTest
+  @EnumSource(ImagePreprocessing.class)
+  void syntheticImagesMatchPillow(ImagePreprocessing method) throws Exception {
     List<Path> images;
     try (Stream<Path> files = Files.list(synth)) {
       images = files.sorted().toList();
@@ -106,35 +119,79 @@ class ImagePreprocessorReferenceIT {
     List<Path> cmyk = images.stream().filter(p -> name(p).startsWith("cmyk")).toList();
     List<Path> decodable = images.stream().filter(p -> !cmyk.contains(p)).toList();
 
-    Report report = compare("synthetic", decodable);
+    Report report = compare("synthetic", method, decodable);
 
     assertEquals(decodable.size(), report.rows().size());
     report.assertWithinBounds();
     // Deliberately stricter than Pillow, which converts CMYK JPEGs.
     for (Path image : cmyk) {
       InvalidImageException e = assertThrows(InvalidImageException.class,
-          () -> PREPROCESSOR.preprocess(image));
+          () -> preprocessor(method).preprocess(image));
       assertTrue(e.getMessage().contains("CMYK"), e.getMessage());
     }
   }
 
-  @Test
-  void realImagesMatchPillow() throws Exception {
-    List<Path> images = TestImages.wikimelImages().orElse(List.of());
-    assertFalse(images.isEmpty(),
-        () -> "no shared images at " + TestImages.wikimelImageFolderDescription());
-
-    Report report = compare("wikimel", images);
+  @ParameterizedTest
+  @EnumSource(ImagePreprocessing.class)
+  void realImagesMatchPillow(ImagePreprocessing method) throws Exception {
+    Report report = compare("wikimel", method, realImages());
 
     assertEquals(28, report.rows().size());
     report.assertWithinBounds();
   }
 
-  private Report compare(String label, List<Path> images) throws Exception {
-    Path out = work.resolve("run-" + label);
-    List<String> args = new ArrayList<>(List.of("run", out.toString()));
+  /**
+   * How far the bicubic methods' inputs are from the reference's LANCZOS ones on the real images,
+   * in Pillow's own output: the distance a model trained on one sees when served the other.
+   */
+  @Test
+  void theMethodsGiveDifferentInputsOnRealImages() throws Exception {
+    List<Path> images = realImages();
+    Path reference = runMethod("differences", ImagePreprocessing.REFERENCE_LANCZOS, images);
+    for (ImagePreprocessing other : List.of(
+        ImagePreprocessing.DIRECT_BICUBIC, ImagePreprocessing.CLIP_BICUBIC_CROP)) {
+      Path out = runMethod("differences", other, images);
+      int maxLevels = 0;
+      double maxNormalised = 0;
+      double meanNormalised = 0;
+      for (int i = 0; i < images.size(); i++) {
+        maxLevels = Math.max(maxLevels, Difference.of(
+            readRgb(out.resolve(i + ".resized.rgb"), SIZE * SIZE),
+            readRgb(reference.resolve(i + ".resized.rgb"), SIZE * SIZE)).max());
+        FloatDifference d = FloatDifference.of(
+            readFloats(out.resolve(i + ".tensor.f32"), 3 * SIZE * SIZE),
+            readFloats(reference.resolve(i + ".tensor.f32"), 3 * SIZE * SIZE));
+        maxNormalised = Math.max(maxNormalised, d.max());
+        meanNormalised += d.mean() / images.size();
+      }
+      System.out.printf(Locale.ROOT, "%s vs %s on %d WikiMEL images (Pillow): max %d levels, "
+          + "max %.4f normalised, mean %.4f normalised%n", other.id(),
+          ImagePreprocessing.REFERENCE_LANCZOS.id(), images.size(), maxLevels, maxNormalised,
+          meanNormalised);
+      assertTrue(maxLevels > 0, other + " gave the reference's pixels: the choice would not matter");
+    }
+  }
+
+  private static List<Path> realImages() {
+    List<Path> images = TestImages.wikimelImages().orElse(List.of());
+    assertFalse(images.isEmpty(),
+        () -> "no shared images at " + TestImages.wikimelImageFolderDescription());
+    return images;
+  }
+
+  /** Runs the reference's {@code method} on {@code images}; returns the folder of its outputs. */
+  private static Path runMethod(String label, ImagePreprocessing method, List<Path> images)
+      throws Exception {
+    Path out = work.resolve("run-" + label + "-" + method.id());
+    List<String> args = new ArrayList<>(List.of("run", out.toString(), method.id()));
     images.forEach(p -> args.add(p.toString()));
     runReference(args.toArray(String[]::new));
+    return out;
+  }
+
+  private Report compare(String label, ImagePreprocessing method, List<Path> images)
+      throws Exception {
+    Path out = runMethod(label, method, images);
 
     JsonNode manifest = JSON.readTree(out.resolve("manifest.json").toFile());
     List<Row> rows = new ArrayList<>();
@@ -144,15 +201,15 @@ class ImagePreprocessorReferenceIT {
       if (entry.has("error")) {
         fail("Pillow could not read " + image + ": " + entry.get("error").asText());
       }
-      rows.add(compareOne(image, entry, out, i));
+      rows.add(compareOne(method, image, entry, out, i));
     }
-    Report report = new Report(label, rows);
+    Report report = new Report(label + " " + method.id(), rows);
     report.print();
     return report;
   }
 
-  private static Row compareOne(Path image, JsonNode entry, Path out, int index)
-      throws Exception {
+  private static Row compareOne(ImagePreprocessing method, Path image, JsonNode entry, Path out,
+      int index) throws Exception {
     int width = entry.get("width").asInt();
     int height = entry.get("height").asInt();
     byte[] bytes = Files.readAllBytes(image);
@@ -177,9 +234,9 @@ class ImagePreprocessorReferenceIT {
         width,
         height,
         Difference.of(javaDecoded, pillowDecoded),
-        Difference.of(BicubicResampler.resize(pillowDecoded, width, height, SIZE, SIZE),
-            pillowResized),
-        FloatDifference.of(PREPROCESSOR.preprocess(bytes), pillowTensor));
+        Difference.of(ResizePlan.of(method, width, height, SIZE).resize(
+            (y, r) -> System.arraycopy(pillowDecoded, y * width, r, 0, width)), pillowResized),
+        FloatDifference.of(preprocessor(method).preprocess(bytes), pillowTensor));
   }
 
   private static void runReference(String... args) throws Exception {

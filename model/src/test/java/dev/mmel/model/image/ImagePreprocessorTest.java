@@ -8,6 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.mmel.model.config.ImagePreprocessing;
+import dev.mmel.model.config.InputPreprocessing;
+import dev.mmel.model.config.ModelConfig;
+import dev.mmel.model.config.ModelPresets;
 import java.awt.Transparency;
 import java.awt.color.ColorSpace;
 import java.awt.color.ICC_Profile;
@@ -41,8 +45,9 @@ import org.junit.jupiter.api.io.TempDir;
 class ImagePreprocessorTest {
   private static final int SIZE = 224;
   private static final int PLANE = SIZE * SIZE;
-  private static final ImagePreprocessorConfig CLIP = ImagePreprocessorConfig.clip();
-  private static final ImagePreprocessor PREPROCESSOR = ImagePreprocessor.clip();
+  private static final ImagePreprocessorConfig CLIP =
+      ImagePreprocessorConfig.clip(ImagePreprocessing.REFERENCE_LANCZOS, SIZE);
+  private static final ImagePreprocessor PREPROCESSOR = new ImagePreprocessor(CLIP);
 
   /** The spec's normalisation of 8-bit value {@code v} in {@code channel}, in float arithmetic. */
   private static float normalised(int channel, int v) {
@@ -176,6 +181,51 @@ class ImagePreprocessorTest {
         assertEquals(tensor[SIZE / 2], tensor[y * SIZE + SIZE / 2], name + " rows agree");
       }
     }
+  }
+
+  @Test
+  void clipCropKeepsTheCentreWhereTheOthersStretchTheWhole() throws Exception {
+    // Three 200 x 200 squares, red | green | blue: the crop sees the green one alone.
+    BufferedImage thirds = new BufferedImage(600, 200, BufferedImage.TYPE_INT_RGB);
+    int[] colours = {0xFF0000, 0x00FF00, 0x0000FF};
+    for (int y = 0; y < 200; y++) {
+      for (int x = 0; x < 600; x++) {
+        thirds.setRGB(x, y, colours[x / 200]);
+      }
+    }
+    byte[] png = TestImages.png(thirds);
+    int middle = SIZE / 2 * SIZE;
+
+    for (ImagePreprocessing method : ImagePreprocessing.values()) {
+      float[] tensor = new ImagePreprocessor(ImagePreprocessorConfig.clip(method, SIZE))
+          .preprocess(png);
+
+      boolean cropped = method == ImagePreprocessing.CLIP_BICUBIC_CROP;
+      assertEquals(normalised(0, cropped ? 0 : 255), tensor[middle + 2], method + " left red");
+      assertEquals(normalised(1, 255), tensor[PLANE + middle + SIZE / 2], method + " centre");
+      assertEquals(normalised(2, cropped ? 0 : 255), tensor[2 * PLANE + middle + SIZE - 3],
+          method + " right blue");
+    }
+  }
+
+  @Test
+  void lanczosIsNotBicubic() throws Exception {
+    byte[] png = TestImages.png(TestImages.pattern(300, 200));
+
+    float[] bicubic = new ImagePreprocessor(
+        ImagePreprocessorConfig.clip(ImagePreprocessing.DIRECT_BICUBIC, SIZE)).preprocess(png);
+
+    assertFalse(Arrays.equals(preprocess(png), bicubic));
+  }
+
+  @Test
+  void forConfigTakesTheModelsChoiceAndSize() {
+    ModelConfig tiny = ModelPresets.get(ModelPresets.TINY);
+    assertEquals(ImagePreprocessing.REFERENCE_LANCZOS,
+        ImagePreprocessor.forConfig(tiny).config().method());
+    assertEquals(tiny.vision().imageSize(), ImagePreprocessor.forConfig(tiny).config().size());
+    assertEquals(ImagePreprocessing.DIRECT_BICUBIC, ImagePreprocessor.forConfig(
+        tiny.withPreprocessing(InputPreprocessing.UNRECORDED)).config().method());
   }
 
   @Test
@@ -475,6 +525,7 @@ class ImagePreprocessorTest {
     @Test
     void clipDefaults() {
       assertEquals(224, CLIP.size());
+      assertEquals(ImagePreprocessing.REFERENCE_LANCZOS, CLIP.method());
       assertEquals(0.48145466f, CLIP.mean().red());
       assertEquals(0.27577711f, CLIP.std().blue());
       assertEquals(40_000_000L, CLIP.maxPixels());
@@ -485,13 +536,16 @@ class ImagePreprocessorTest {
     @Test
     void rejectsInvalidFieldsNamingFieldAndLimit() {
       ImagePreprocessorConfig.PerChannel ones = new ImagePreprocessorConfig.PerChannel(1, 1, 1);
+      ImagePreprocessing method = ImagePreprocessing.REFERENCE_LANCZOS;
+      assertMessage("method is required",
+          () -> new ImagePreprocessorConfig(null, 8, ones, ones, 10, 10));
       assertMessage("size must be in [1, 4096], got 0",
-          () -> new ImagePreprocessorConfig(0, ones, ones, 10, 10));
+          () -> new ImagePreprocessorConfig(method, 0, ones, ones, 10, 10));
       assertMessage("mean must be three finite values",
-          () -> new ImagePreprocessorConfig(
+          () -> new ImagePreprocessorConfig(method,
               8, new ImagePreprocessorConfig.PerChannel(Float.NaN, 0, 0), ones, 10, 10));
       assertMessage("std must be three finite values > 0",
-          () -> new ImagePreprocessorConfig(
+          () -> new ImagePreprocessorConfig(method,
               8, ones, new ImagePreprocessorConfig.PerChannel(1, 0, 1), 10, 10));
       assertMessage("maxPixels must be in [1, 536870909], got 0",
           () -> CLIP.withMaxPixels(0));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mmel.model.config.TextNormalization;
 import dev.mmel.model.reference.ReferencePython;
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -18,25 +19,33 @@ import java.util.Locale;
 import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Cross-checks {@link ClipTokenizer} against a real reference: src/test/resources/reference/
- * clip_tokenize.py, which cleans text with the real ftfy and Python's html module and encodes it
- * with Hugging Face {@code tokenizers} configured like openai/clip-vit-base-patch32.
+ * clip_tokenize.py, which, for OpenAI's normalisation, cleans text with the real ftfy and Python's
+ * html module and encodes it with Hugging Face {@code tokenizers} configured like
+ * openai/clip-vit-base-patch32, and, for Hugging Face's, runs {@code tokenizers} built as
+ * transformers builds CLIPTokenizerFast, normaliser included.
  *
  * <p>The interpreter is {@code -Dmmel.reference.python}, or else the one that
  * {@code infra/reference-venv.sh} creates (which needs PyPI the first time).
  *
- * <p>Every WikiMEL sentence and mention must give identical ids. Generated adversarial texts must
- * too, with one allowance: ftfy's mojibake repair is deliberately not implemented, so a text on
+ * <p>Every WikiMEL sentence and mention, and every model input text of WikiMEL (mention with its
+ * sentence, entity name with its abstract), must give identical ids, with each normalisation
+ * against its own reference. Generated adversarial texts must too; for OpenAI's, with one
+ * allowance: ftfy's mojibake repair is deliberately not implemented, so a text on
  * which the reference's answer changes when that one ftfy step is switched off is held to the
  * reference without it instead. Such texts are identified by the reference itself (the same
  * script run with {@code --no-fix-encoding}), counted, and must stay a small minority.
  *
- * <p>The generator avoids the places where OpenAI's tokenizer (which {@link ClipTokenizer}
- * follows) and Hugging Face's knowingly differ: "'ſ", a standalone U+0345, and a special token
- * such as {@code <|endoftext|>} written right after punctuation. It also avoids rarely used HTML5
- * entity names, which are not decoded, and characters newer than the JDK's Unicode tables.
+ * <p>The generator avoids the places where OpenAI's tokenizer and the Hugging Face BPE that the
+ * OpenAI-style reference encodes with knowingly differ: "'ſ", a standalone U+0345, and a special
+ * token such as {@code <|endoftext|>} written right after punctuation. The Hugging Face fast
+ * reference has none of those allowances and is also given texts made of exactly those. The
+ * generator also avoids rarely used HTML5 entity names, which are not decoded, and characters
+ * newer than the JDK's Unicode tables.
  */
 class ClipTokenizerReferenceIT {
 
@@ -44,15 +53,51 @@ class ClipTokenizerReferenceIT {
   private static final long SEED = 0x5EED_C11FL;
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  private static final String[] HF_FAST_EDGES = {"it'\u017F", "IT'\u017FS", "a\u0345b", "\u0345",
+    "x!<|endoftext|>", "<|ENDOFTEXT|>", "a<|startoftext|>b", "((<|endoftext|>))", "<|endoftext",
+    "<<||endoftext|>|>", "Σ^ A^Σ ΟΔΟΣ.", "İİ", "ǅ ﬁ ＡＢ", "\u001C\u001D\u001E\u001F", "a\u0000b",
+    "“quoted” ‘single’ it’s", "&amp;&lt;&#39;", "e\u0301\u0327 \u1100\u1161\u11A8",
+    "\u2000\u2001x\u205F\u3000y"};
+
   private static ClipTokenizer tokenizer;
+  private static ClipTokenizer hfFast;
   private static Path merges;
   private static String python;
+  private static List<String> linkingTexts;
 
   @BeforeAll
   static void setUp() throws Exception {
     merges = ClipTokenizerTest.requireSharedData(ClipTokenizerTest.MERGES);
-    tokenizer = ClipTokenizer.load(merges);
+    tokenizer = ClipTokenizer.load(merges, TextNormalization.OPENAI_FTFY);
+    hfFast = ClipTokenizer.load(merges, TextNormalization.HF_FAST);
     python = ReferencePython.interpreter();
+    linkingTexts = wikimelLinkingTexts();
+  }
+
+  private static ClipTokenizer tokenizer(TextNormalization normalization) {
+    return normalization == TextNormalization.HF_FAST ? hfFast : tokenizer;
+  }
+
+  /**
+   * The texts the model reads for WikiMEL (spec section 2, DME left empty): each mention with its
+   * sentence, each KB entity's name with its abstract.
+   */
+  private static List<String> wikimelLinkingTexts() throws IOException {
+    JsonNode samples = JSON.readTree(ClipTokenizerTest.requireSharedData("wikimel/mentions.json").toFile());
+    JsonNode names = JSON.readTree(ClipTokenizerTest.requireSharedData("wikimel/qid2name.json").toFile());
+    JsonNode abstracts = JSON.readTree(ClipTokenizerTest.requireSharedData("wikimel/qid2abstract.json").toFile());
+    List<String> texts = new ArrayList<>();
+    for (JsonNode sample : samples) {
+      String sentence = sample.get("sentence").asText();
+      sample.get("mentions").forEach(m -> texts.add(LinkingTexts.mention(m.asText(), sentence, "")));
+    }
+    for (Iterator<String> qids = names.fieldNames(); qids.hasNext(); ) {
+      String qid = qids.next();
+      texts.add(LinkingTexts.entity(names.get(qid).asText(), abstracts.path(qid).asText("")));
+    }
+    assertTrue(texts.size() == 25_846 + 18_880,
+        "expected WikiMEL's 25,846 mentions and 18,880 entities, got " + texts.size() + " texts");
+    return texts;
   }
 
   @Test
@@ -66,21 +111,79 @@ class ClipTokenizerReferenceIT {
     }
     assertTrue(texts.size() > 40_000, "expected all 22,136 WikiMEL samples, got " + texts.size() + " texts");
 
-    List<int[]> expected = runReference(texts, true);
+    List<int[]> expected = runReference(texts, TextNormalization.OPENAI_FTFY, true);
     List<String> mismatches = new ArrayList<>();
     for (int i = 0; i < texts.size(); i++) {
-      compare(texts.get(i), expected.get(i), mismatches);
+      compare(tokenizer, texts.get(i), expected.get(i), mismatches);
     }
     System.out.printf("ClipTokenizerReferenceIT: %d WikiMEL texts compared, %d mismatches%n",
         texts.size(), mismatches.size());
     assertNoMismatches(mismatches, texts.size());
   }
 
+  @ParameterizedTest
+  @EnumSource(TextNormalization.class)
+  void everyWikimelModelInputTextMatchesItsReference(TextNormalization normalization)
+      throws Exception {
+    List<int[]> expected = runReference(linkingTexts, normalization, true);
+    List<String> mismatches = new ArrayList<>();
+    for (int i = 0; i < linkingTexts.size(); i++) {
+      compare(tokenizer(normalization), linkingTexts.get(i), expected.get(i), mismatches);
+    }
+    System.out.printf("ClipTokenizerReferenceIT: %d WikiMEL model input texts compared with %s, "
+        + "%d mismatches%n", linkingTexts.size(), normalization.id(), mismatches.size());
+    assertNoMismatches(mismatches, linkingTexts.size());
+  }
+
+  /** How many WikiMEL model inputs change with the normalisation: what the config choice decides. */
+  @Test
+  void theNormalisationsGiveDifferentIdsOnRealWikimelTexts() {
+    int differ = 0;
+    int differPadded = 0;
+    int withCurlyQuote = 0;
+    List<String> examples = new ArrayList<>();
+    for (String text : linkingTexts) {
+      boolean curly = text.chars().anyMatch(c -> c >= '\u2018' && c <= '\u201F');
+      withCurlyQuote += curly ? 1 : 0;
+      if (!Arrays.equals(tokenizer.encode(text), hfFast.encode(text))) {
+        differ++;
+        if (examples.size() < 3) {
+          examples.add(text);
+        }
+      } else {
+        assertTrue(!curly, "a text with a curly quote gave the same ids both ways: " + text);
+      }
+      int length = ClipTokenizer.DEFAULT_CONTEXT_LENGTH;
+      if (!Arrays.equals(tokenizer.encodePadded(text, length), hfFast.encodePadded(text, length))) {
+        differPadded++;
+      }
+    }
+    System.out.printf("ClipTokenizerReferenceIT: of %d WikiMEL model input texts, %d get other ids "
+        + "from hf_fast than from openai_ftfy (%d within the first %d ids the model reads); %d "
+        + "have a curly quote; e.g. %s%n", linkingTexts.size(), differ, differPadded,
+        ClipTokenizer.DEFAULT_CONTEXT_LENGTH, withCurlyQuote, examples);
+    assertTrue(withCurlyQuote > 0 && differ >= withCurlyQuote, differ + " texts differ");
+  }
+
+  @Test
+  void adversarialTextsMatchTheHfFastReference() throws Exception {
+    List<String> texts = new ArrayList<>(adversarialTexts(new Random(SEED + 1), ADVERSARIAL_COUNT));
+    texts.addAll(List.of(HF_FAST_EDGES));
+    List<int[]> expected = runReference(texts, TextNormalization.HF_FAST, true);
+    List<String> mismatches = new ArrayList<>();
+    for (int i = 0; i < texts.size(); i++) {
+      compare(hfFast, texts.get(i), expected.get(i), mismatches);
+    }
+    System.out.printf("ClipTokenizerReferenceIT: %d adversarial texts compared with hf_fast, %d "
+        + "mismatches%n", texts.size(), mismatches.size());
+    assertNoMismatches(mismatches, texts.size());
+  }
+
   @Test
   void adversarialTextsMatchTheReference() throws Exception {
     List<String> texts = adversarialTexts(new Random(SEED), ADVERSARIAL_COUNT);
-    List<int[]> expected = runReference(texts, true);
-    List<int[]> withoutMojibakeRepair = runReference(texts, false);
+    List<int[]> expected = runReference(texts, TextNormalization.OPENAI_FTFY, true);
+    List<int[]> withoutMojibakeRepair = runReference(texts, TextNormalization.OPENAI_FTFY, false);
     List<String> mismatches = new ArrayList<>();
     int repaired = 0;
     for (int i = 0; i < texts.size(); i++) {
@@ -88,7 +191,8 @@ class ClipTokenizerReferenceIT {
       if (mojibakeRepairMatters) {
         repaired++;
       }
-      compare(texts.get(i), mojibakeRepairMatters ? withoutMojibakeRepair.get(i) : expected.get(i), mismatches);
+      compare(tokenizer, texts.get(i),
+          mojibakeRepairMatters ? withoutMojibakeRepair.get(i) : expected.get(i), mismatches);
     }
     System.out.printf("ClipTokenizerReferenceIT: %d adversarial texts compared (%d held to ftfy without "
         + "mojibake repair), %d mismatches%n", texts.size(), repaired, mismatches.size());
@@ -97,12 +201,15 @@ class ClipTokenizerReferenceIT {
         repaired + " of " + texts.size() + " adversarial texts depend on mojibake repair: too few real checks");
   }
 
-  private static void compare(String text, int[] expected, List<String> mismatches) throws IOException {
+  private static void compare(ClipTokenizer tokenizer, String text, int[] expected,
+      List<String> mismatches) throws IOException {
     int[] actual = tokenizer.encode(text);
     if (!Arrays.equals(expected, actual)) {
+      String normalized = tokenizer.normalization() == TextNormalization.HF_FAST
+          ? HfFastNormalizer.normalize(text) : TextCleaner.clean(text);
       mismatches.add(JSON.writeValueAsString(text) + "\n      reference " + Arrays.toString(expected)
           + "\n      java      " + Arrays.toString(actual)
-          + "\n      cleaned   " + JSON.writeValueAsString(TextCleaner.clean(text)));
+          + "\n      cleaned   " + JSON.writeValueAsString(normalized));
     }
   }
 
@@ -121,8 +228,10 @@ class ClipTokenizerReferenceIT {
     return Path.of(url.toURI());
   }
 
-  private static List<int[]> runReference(List<String> texts, boolean fixEncoding) throws Exception {
-    List<String> command = new ArrayList<>(List.of(python, referenceScript().toString(), merges.toString()));
+  private static List<int[]> runReference(List<String> texts, TextNormalization normalization,
+      boolean fixEncoding) throws Exception {
+    List<String> command = new ArrayList<>(List.of(python, referenceScript().toString(),
+        merges.toString(), "--normalization", normalization.id()));
     if (!fixEncoding) {
       command.add("--no-fix-encoding");
     }

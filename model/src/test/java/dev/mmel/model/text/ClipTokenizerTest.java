@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mmel.model.config.TextNormalization;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -30,13 +31,15 @@ import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Expected ids come from OpenAI's tokenizer semantics (checked against the reference script in
- * src/test/resources/reference and a re-implementation of OpenAI's simple_tokenizer).
+ * src/test/resources/reference and a re-implementation of OpenAI's simple_tokenizer), and, in
+ * {@link HfFast}, from the same script's Hugging Face fast tokenizer.
  */
 class ClipTokenizerTest {
 
@@ -45,7 +48,9 @@ class ClipTokenizerTest {
   private static final int BOS = ClipTokenizer.START_OF_TEXT;
   private static final int EOS = ClipTokenizer.END_OF_TEXT;
 
+  /** OpenAI's normalisation, which most tests here pin down; {@link HfFast} has the other. */
   private static ClipTokenizer tokenizer;
+  private static ClipTokenizer hfFast;
 
   /**
    * A file under the project's shared data folder: {@code -Dmmel.shared.data}, else the first
@@ -76,7 +81,12 @@ class ClipTokenizerTest {
 
   @BeforeAll
   static void loadTokenizer() throws IOException {
-    tokenizer = ClipTokenizer.load(requireSharedData(MERGES));
+    tokenizer = ClipTokenizer.load(requireSharedData(MERGES), TextNormalization.OPENAI_FTFY);
+    hfFast = ClipTokenizer.load(requireSharedData(MERGES), TextNormalization.HF_FAST);
+  }
+
+  private static ClipTokenizer load(Path merges) throws IOException {
+    return ClipTokenizer.load(merges, TextNormalization.HF_FAST);
   }
 
   private static int[] ids(int... content) {
@@ -98,8 +108,10 @@ class ClipTokenizerTest {
       JsonNode vector = json.readTree(line);
       String text = vector.get("text").asText();
       int[] expected = json.treeToValue(vector.get("ids"), int[].class);
-      tests.add(DynamicTest.dynamicTest(json.writeValueAsString(text),
-          () -> assertArrayEquals(expected, tokenizer.encode(text))));
+      tests.add(DynamicTest.dynamicTest(json.writeValueAsString(text), () -> {
+        assertArrayEquals(expected, tokenizer.encode(text), "openai_ftfy");
+        assertArrayEquals(expected, hfFast.encode(text), "hf_fast");
+      }));
     }
     assertTrue(tests.size() >= 8, "expected at least 8 vectors, found " + tests.size());
     return tests.stream();
@@ -282,7 +294,8 @@ class ClipTokenizerTest {
   @Test
   void sharedInstanceGivesTheSameIdsFromManyThreads() throws Exception {
     // A tiny cache makes the threads race on insertions and clears as well as on lookups.
-    ClipTokenizer shared = ClipTokenizer.load(requireSharedData(MERGES), 16);
+    ClipTokenizer shared =
+        ClipTokenizer.load(requireSharedData(MERGES), TextNormalization.OPENAI_FTFY, 16);
     List<String> texts = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
       texts.add("photo " + i + " of the Eiffel Tower, Paris — café n°" + (i * 7919) + " 日本 😀 it's #" + i % 13);
@@ -333,9 +346,80 @@ class ClipTokenizerTest {
   }
 
   @Test
+  void loaderNeedsANormalization() {
+    assertThrows(IllegalArgumentException.class,
+        () -> ClipTokenizer.load(requireSharedData(MERGES), null));
+    assertEquals(TextNormalization.HF_FAST, hfFast.normalization());
+  }
+
+  /** Hugging Face's fast tokenizer: NFC, whitespace and lower case only, and its own regex. */
+  @Nested
+  class HfFast {
+    @Test
+    void plainTextGivesTheSameIdsAsOpenAi() {
+      for (String text : List.of("A PHOTO of  a Cat!", "café naïve 日本語 😀", "it's IT'S they're",
+          "hello-world, 3.14 (test)", "  a\tb\nc\u00A0d  e\r\nf\u3000g\u2029h\u2009 ")) {
+        assertArrayEquals(tokenizer.encode(text), hfFast.encode(text), text);
+      }
+    }
+
+    @Test
+    void curlyQuotesAndHtmlReferencesStayAsWritten() {
+      assertArrayEquals(ids(585, 728, 503, 338, 728, 506, 27706, 728, 507, 728, 502, 2688, 728, 503),
+          hfFast.encode("it’s “quoted” ‘single’"));
+      assertArrayEquals(ids(2759, 261, 6259, 282, 8855), hfFast.encode("fish &amp; chips"));
+    }
+
+    @Test
+    void ligaturesFullWidthFormsAndControlsAreNotFixed() {
+      assertArrayEquals(ids(171, 105, 223, 1422, 171, 105, 224, 2250), hfFast.encode("ﬁne ﬂow"));
+      assertArrayEquals(ids(171, 121, 223, 171, 121, 224, 171, 121, 481, 171, 120, 495, 171, 120,
+          496, 171, 120, 497), hfFast.encode("ＡＢＣ　１２３"));
+      assertArrayEquals(ids(320, 444, 321, 477, 322), hfFast.encode("a\u0000b\u007Fc"));
+      assertArrayEquals(ids(320, 472, 321), hfFast.encode("a\u001Cb"));
+    }
+
+    @Test
+    void capitalSigmaAlwaysLowersToSigma() {
+      assertArrayEquals(ids(138, 123, 138, 112, 138, 123, 139, 481), hfFast.encode("ΟΔΟΣ"));
+      assertEquals("οδοσ", HfFastNormalizer.normalize("ΟΔΟΣ"));
+    }
+
+    @Test
+    void decomposedAccentsAreComposedAndDottedCapitalILowersLikeRust() {
+      assertArrayEquals(ids(4166), hfFast.encode("e\u0301"));
+      assertArrayEquals(ids(328, 16384, 11231), hfFast.encode("İstanbul"));
+    }
+
+    @Test
+    void theWordRegexIsCaseSensitive() {
+      // "'ſ" is no contraction, and U+0345 is an ordinary non-letter.
+      assertArrayEquals(ids(585, 262, 129, 379), hfFast.encode("it'\u017F"));
+      assertArrayEquals(ids(320, 137, 483, 321), hfFast.encode("a\u0345b"));
+    }
+
+    @Test
+    void specialTokensAreFoundAnywhereInTheNormalisedText() {
+      assertArrayEquals(ids(343, 256, EOS), hfFast.encode("x!<|endoftext|>"));
+      assertArrayEquals(ids(EOS, 1883), hfFast.encode("<|ENDOFTEXT|> hi"));
+      assertArrayEquals(ids(BOS, 320, EOS), hfFast.encode("<|startoftext|>a<|endoftext|>"));
+      assertArrayEquals(hfFast.encode("<| x"), hfFast.encode("<|  x"));
+    }
+
+    @Test
+    void truncationStopsAtTheContextLength() {
+      int[] padded = hfFast.encodePadded("“a” ".repeat(40), 10);
+      assertEquals(10, padded.length);
+      assertEquals(EOS, padded[9]);
+      assertArrayEquals(Arrays.copyOf(hfFast.encode("“a” ".repeat(40)), 9),
+          Arrays.copyOf(padded, 9));
+    }
+  }
+
+  @Test
   void loaderRejectsAFileWithTooFewMerges(@TempDir Path dir) throws IOException {
     Path file = writeGzip(dir.resolve("short.txt.gz"), realMergeFileLines().subList(0, 1001));
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ClipTokenizer.load(file));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> load(file));
     assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
     assertTrue(e.getMessage().contains("truncated") && e.getMessage().contains("48894")
         && e.getMessage().contains("after 1000"), e.getMessage());
@@ -348,19 +432,19 @@ class ClipTokenizerTest {
     try (OutputStream out = Files.newOutputStream(file)) {
       out.write(whole, 0, 100_000);
     }
-    IOException e = assertThrows(IOException.class, () -> ClipTokenizer.load(file));
+    IOException e = assertThrows(IOException.class, () -> load(file));
     assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("gzip"), e.getMessage());
   }
 
   @Test
   void loaderRejectsAMissingFileOrHeader(@TempDir Path dir) throws IOException {
     Path missing = dir.resolve("nope.txt.gz");
-    NoSuchFileException e = assertThrows(NoSuchFileException.class, () -> ClipTokenizer.load(missing));
+    NoSuchFileException e = assertThrows(NoSuchFileException.class, () -> load(missing));
     assertTrue(e.getMessage().contains(missing.toString()), e.getMessage());
 
     List<String> lines = realMergeFileLines();
     Path headless = writeGzip(dir.resolve("headless.txt.gz"), lines.subList(1, lines.size()));
-    IllegalArgumentException h = assertThrows(IllegalArgumentException.class, () -> ClipTokenizer.load(headless));
+    IllegalArgumentException h = assertThrows(IllegalArgumentException.class, () -> load(headless));
     assertTrue(h.getMessage().contains("#version") && h.getMessage().contains(headless.toString()), h.getMessage());
   }
 
@@ -369,19 +453,19 @@ class ClipTokenizerTest {
     List<String> lines = new ArrayList<>(realMergeFileLines());
     lines.set(5, "a b c");
     Path threeSymbols = writeGzip(dir.resolve("three.txt.gz"), lines);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ClipTokenizer.load(threeSymbols));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> load(threeSymbols));
     assertTrue(e.getMessage().contains("line 6"), e.getMessage());
 
     lines = new ArrayList<>(realMergeFileLines());
     lines.set(5, "zz qq");
     Path unknown = writeGzip(dir.resolve("unknown.txt.gz"), lines);
-    e = assertThrows(IllegalArgumentException.class, () -> ClipTokenizer.load(unknown));
+    e = assertThrows(IllegalArgumentException.class, () -> load(unknown));
     assertTrue(e.getMessage().contains("'zz'") && e.getMessage().contains("earlier merge"), e.getMessage());
 
     lines = new ArrayList<>(realMergeFileLines());
     lines.set(100, lines.get(1));
     Path repeated = writeGzip(dir.resolve("repeated.txt.gz"), lines);
-    e = assertThrows(IllegalArgumentException.class, () -> ClipTokenizer.load(repeated));
+    e = assertThrows(IllegalArgumentException.class, () -> load(repeated));
     assertTrue(e.getMessage().contains("line 101"), e.getMessage());
   }
 }

@@ -4,47 +4,55 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * Resizes 8-bit RGB images exactly as Pillow 13's {@code Image.resize(size, Image.BICUBIC)} does
- * for mode "RGB": a separable convolution with 22-bit fixed-point weights, the result of each pass
- * rounded and clamped to 8 bits, and a pass skipped when its axis keeps its size. Pixels are
- * packed as {@code 0xRRGGBB} ints, row-major; any bits above the 24 colour bits are ignored.
+ * Resizes 8-bit RGB images exactly as Pillow 13's {@code Image.resize(size, filter)} does for mode
+ * "RGB", for the BICUBIC and LANCZOS filters: a separable convolution with 22-bit fixed-point
+ * weights, the result of each pass rounded and clamped to 8 bits, and a pass skipped when its
+ * axis keeps its size. Pixels are packed as {@code 0xRRGGBB} ints, row-major; any bits above the
+ * 24 colour bits are ignored.
  *
  * <p>Because of the rounding between passes their order changes the result. Pillow 13 runs the
  * vertical pass first when it removes more than twice as many rows as the horizontal pass removes
  * columns, and the horizontal pass first otherwise (older Pillow always ran horizontal first).
  * That rule was established by comparing both orders against Pillow 13.0.0 on random images of
- * several hundred input and output sizes, including the ties, and is mirrored here.
+ * several hundred input and output sizes, including the ties, and is mirrored here. It looks at
+ * the sizes of the whole resize, also when only a window of it is computed.
  *
  * <p>Unlike Pillow, neither the source nor the first pass's output is held as a whole image: rows
  * are pulled one at a time (for a decoded image, straight from its raster, so a 40-megapixel photo
  * needs no second 160 MB copy) and each is added, weighted, into the output rows it contributes to.
  * The sums are the same integers added in another order, so the results are identical.
  */
-public final class BicubicResampler {
+final class PillowResampler {
   private static final int HALF = 1 << (ResampleWeights.PRECISION_BITS - 1);
 
-  private BicubicResampler() {}
+  private PillowResampler() {}
 
   /**
-   * Returns a new {@code outWidth x outHeight} image resampled from the {@code width x height}
-   * image {@code rgb}.
+   * Returns a new {@code outWidth x outHeight} image resampled with {@code filter} from the
+   * {@code width x height} image {@code rgb}.
    */
-  public static int[] resize(int[] rgb, int width, int height, int outWidth, int outHeight) {
+  static int[] resize(int[] rgb, int width, int height, ResampleFilter filter, int outWidth,
+      int outHeight) {
     Objects.requireNonNull(rgb, "rgb");
     if (width > 0 && height > 0 && rgb.length != (long) width * height) {
       throw new IllegalArgumentException(
           "rgb has " + rgb.length + " pixels, expected " + width + "x" + height);
     }
-    return resizeRows(arrayRows(rgb, width), width, height, outWidth, outHeight);
+    return resizeRows(arrayRows(rgb, width), ResampleWeights.of(filter, width, outWidth),
+        ResampleWeights.of(filter, height, outHeight));
   }
 
-  static int[] resizeRows(RgbRows source, int width, int height, int outWidth, int outHeight) {
-    if (width < 1 || height < 1 || outWidth < 1 || outHeight < 1) {
-      throw new IllegalArgumentException(
-          "sizes must be positive, got " + width + "x" + height + " -> " + outWidth + "x"
-              + outHeight);
-    }
-    boolean verticalFirst = Math.max(height - outHeight, 0) > 2L * Math.max(width - outWidth, 0);
+  /**
+   * The part of a resize that {@code horizontal} and {@code vertical} cover, as a new
+   * {@code horizontal.outCount() x vertical.outCount()} image.
+   */
+  static int[] resizeRows(RgbRows source, ResampleWeights horizontal, ResampleWeights vertical) {
+    int width = horizontal.inSize();
+    int height = vertical.inSize();
+    int outWidth = horizontal.outCount();
+    int outHeight = vertical.outCount();
+    boolean verticalFirst = Math.max(height - vertical.outSize(), 0)
+        > 2L * Math.max(width - horizontal.outSize(), 0);
     // The vertical pass keeps three int sums per pixel of its output.
     long sums = 3L * (verticalFirst ? width : outWidth) * outHeight;
     if (Math.max(sums, (long) outWidth * outHeight) > Integer.MAX_VALUE - 8) {
@@ -53,24 +61,33 @@ public final class BicubicResampler {
               + " needs more than one array can hold");
     }
     if (verticalFirst) {
-      int[] firstPass = vertical(source, width, height, outHeight);
-      // The height is already final, so this vertical step only collects the resampled rows.
-      return vertical(
-          horizontal(arrayRows(firstPass, width), width, outWidth), outWidth, outHeight, outHeight);
+      int[] firstPass = vertical(source, width, vertical);
+      return collect(horizontal(arrayRows(firstPass, width), width, horizontal), outWidth,
+          outHeight);
     }
-    return vertical(horizontal(source, width, outWidth), outWidth, height, outHeight);
+    return vertical(horizontal(source, width, horizontal), outWidth, vertical);
   }
 
   private static RgbRows arrayRows(int[] rgb, int width) {
     return (y, row) -> System.arraycopy(rgb, y * width, row, 0, width);
   }
 
-  /** The rows of {@code source} resampled to {@code outWidth}; each row is computed when read. */
-  private static RgbRows horizontal(RgbRows source, int width, int outWidth) {
-    if (outWidth == width) {
+  private static int[] collect(RgbRows rows, int width, int height) {
+    int[] out = new int[width * height];
+    int[] row = new int[width];
+    for (int y = 0; y < height; y++) {
+      rows.read(y, row);
+      System.arraycopy(row, 0, out, y * width, width);
+    }
+    return out;
+  }
+
+  /** The rows of {@code source} resampled across; each row is computed when read. */
+  private static RgbRows horizontal(RgbRows source, int width, ResampleWeights weights) {
+    if (weights.isWholeIdentity()) {
       return source;
     }
-    ResampleWeights weights = ResampleWeights.bicubic(width, outWidth);
+    int outWidth = weights.outCount();
     int[] sourceRow = new int[width];
     return (y, row) -> {
       source.read(y, sourceRow);
@@ -92,18 +109,13 @@ public final class BicubicResampler {
     };
   }
 
-  /** All rows of {@code source} resampled to {@code outHeight} rows, as a new packed array. */
-  private static int[] vertical(RgbRows source, int width, int height, int outHeight) {
-    int[] out = new int[width * outHeight];
-    if (outHeight == height) {
-      int[] row = new int[width];
-      for (int y = 0; y < height; y++) {
-        source.read(y, row);
-        System.arraycopy(row, 0, out, y * width, width);
-      }
-      return out;
+  /** The rows {@code weights} covers, resampled down from {@code source}, as a new array. */
+  private static int[] vertical(RgbRows source, int width, ResampleWeights weights) {
+    if (weights.isWholeIdentity()) {
+      return collect(source, width, weights.outCount());
     }
-    ResampleWeights weights = ResampleWeights.bicubic(height, outHeight);
+    int outHeight = weights.outCount();
+    int[] out = new int[width * outHeight];
     int[] sums = new int[3 * width * outHeight];
     Arrays.fill(sums, HALF);
     int[] row = new int[width];
