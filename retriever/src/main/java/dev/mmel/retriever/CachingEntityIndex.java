@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import dev.mmel.core.EncodedEntity;
 import dev.mmel.core.EntityRecord;
 import dev.mmel.core.IndexSchema;
+import dev.mmel.core.NameKeys;
 import dev.mmel.core.RerankFeatures;
 import java.util.Collection;
 import java.util.LinkedHashMap;

@@ -3,6 +3,7 @@ package dev.mmel.retriever;
 import dev.mmel.core.EncodedEntity;
 import dev.mmel.core.EntityRecord;
 import dev.mmel.core.IndexSchema;
+import dev.mmel.core.NameKeys;
 import dev.mmel.core.RerankFeatures;
 import java.util.Collection;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.mmel.retriever;
+package dev.mmel.core;
 
 import java.text.Normalizer;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package dev.mmel.retriever;
+package dev.mmel.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
