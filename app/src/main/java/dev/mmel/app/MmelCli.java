@@ -32,6 +32,7 @@ public final class MmelCli {
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new MmelCli());
     cli.registerConverter(java.time.Duration.class, new DurationConverter());
+    cli.setHelpFactory(WrappingHelp::new);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       commandLine.getErr().println("error: " + describe(e));
       if (System.getenv("MMEL_DEBUG") != null) {
