@@ -43,6 +43,31 @@ public record EntityEncodings(
     return slice(retrieval, item, retrievalDim);
   }
 
+  /** Stored entities (e.g. a mention's candidates read from an index) as one batch, in order. */
+  public static EntityEncodings of(List<EncodedEntity> entities, IndexSchema schema) {
+    int n = entities.size();
+    int d = schema.hiddenDim();
+    float[] retrieval = new float[n * schema.retrievalDim()];
+    float[] textC = new float[n * d];
+    float[] textQuery = new float[n * schema.textPositions() * d];
+    float[] imageC = new float[n * d];
+    float[] imageQuery = new float[n * schema.imagePositions() * d];
+    for (int i = 0; i < n; i++) {
+      EncodedEntity entity = entities.get(i);
+      RerankFeatures f = entity.rerank();
+      System.arraycopy(entity.retrieval(), 0, retrieval, i * schema.retrievalDim(),
+          schema.retrievalDim());
+      System.arraycopy(f.textC(), 0, textC, i * d, d);
+      System.arraycopy(f.textQuery(), 0, textQuery, i * f.textQuery().length,
+          f.textQuery().length);
+      System.arraycopy(f.imageC(), 0, imageC, i * d, d);
+      System.arraycopy(f.imageQuery(), 0, imageQuery, i * f.imageQuery().length,
+          f.imageQuery().length);
+    }
+    return new EntityEncodings(n, schema.retrievalDim(), d, schema.textPositions(),
+        schema.imagePositions(), retrieval, textC, textQuery, imageC, imageQuery);
+  }
+
   /** These rows, in this order (repeats allowed), as encodings of their own. */
   public EntityEncodings select(int[] rows) {
     return new EntityEncodings(rows.length, retrievalDim, hiddenDim, textPositions,

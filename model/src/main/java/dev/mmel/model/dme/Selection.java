@@ -26,4 +26,9 @@ public record Selection(String description, DescriptionSource source, Optional<S
   public static Selection byCaller(String description) {
     return new Selection(description, DescriptionSource.CALLER, Optional.empty());
   }
+
+  /** The caller's description when it gave one, else none. */
+  public static Selection byCallerOrNone(String description) {
+    return description == null || description.isEmpty() ? none() : byCaller(description);
+  }
 }

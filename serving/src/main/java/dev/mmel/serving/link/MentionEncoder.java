@@ -1,0 +1,26 @@
+package dev.mmel.serving.link;
+
+import dev.mmel.core.MentionEncodings;
+import dev.mmel.core.PreparedInput;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Encodes prepared mentions with the model: directly, or gathered with other callers' mentions
+ * into one model call. Safe to call from many threads.
+ */
+public interface MentionEncoder extends AutoCloseable {
+
+  /** One mention's encodings, and how many mentions shared the model call. */
+  record Encoded(MentionEncodings row, int batchSize) {}
+
+  /**
+   * The mention's encodings when computed. Fails with {@link OverloadedException} at once when
+   * too many mentions wait already, and with a {@link java.util.concurrent.TimeoutException}
+   * when the deadline passes before its model call starts (it is then never computed).
+   */
+  CompletableFuture<Encoded> encode(PreparedInput mention, Instant deadline);
+
+  @Override
+  void close();
+}
