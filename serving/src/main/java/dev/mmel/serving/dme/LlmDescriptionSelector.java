@@ -77,6 +77,8 @@ public final class LlmDescriptionSelector implements DescriptionSelector {
       return Selection.none();
     }
     Key key = new Key(mention.mention(), mention.sentence(), List.copyOf(candidates));
+    // A look-up, not a loading get: concurrent identical questions each ask, since each has its
+    // own deadline and none should wait on another caller's request.
     Selection cached = cache.getIfPresent(key);
     if (cached != null) {
       return cached;

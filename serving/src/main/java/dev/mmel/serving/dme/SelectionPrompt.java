@@ -3,6 +3,7 @@ package dev.mmel.serving.dme;
 import dev.mmel.core.MentionInput;
 import dev.mmel.model.dme.DescriptionCandidate;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * The question put to the LLM (spec 3: "an LLM is asked to choose"). Its phrasing serves the
@@ -32,6 +33,8 @@ final class SelectionPrompt {
   private static final String QUESTION = "Which candidate does the mention refer to? Reply with "
       + "its number only, or 0 if none fits.";
 
+  private static final Pattern UNICODE_WHITESPACE = Pattern.compile("(?U)\\s+");
+
   private SelectionPrompt() {}
 
   static ChatPrompt of(MentionInput mention, List<DescriptionCandidate> candidates) {
@@ -50,6 +53,7 @@ final class SelectionPrompt {
   }
 
   private static String flat(String text) {
-    return text.replaceAll("\\s+", " ").strip();
+    // Unicode-aware, so that U+2028 or U+0085 cannot break a line either.
+    return UNICODE_WHITESPACE.matcher(text).replaceAll(" ").strip();
   }
 }
