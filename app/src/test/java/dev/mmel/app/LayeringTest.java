@@ -37,8 +37,8 @@ class LayeringTest {
   void everyModuleIsImported() {
     Set<String> modules = classes.stream().map(JavaClass::getPackageName)
         .map(name -> name.split("\\.")[2]).collect(Collectors.toSet());
-    assertTrue(modules.containsAll(Set.of("core", "model", "retriever", "pipeline", "testkit",
-        "app")), "imported modules: " + modules);
+    assertTrue(modules.containsAll(Set.of("core", "model", "retriever", "pipeline", "serving",
+        "testkit", "app")), "imported modules: " + modules);
   }
 
   @Test
@@ -73,6 +73,13 @@ class LayeringTest {
   void thePipelineKnowsNoServerNorCommandLine() {
     check(noClasses().that().resideInAPackage("dev.mmel.pipeline..").should()
         .dependOnClassesThat().resideInAnyPackage("dev.mmel.serving..", "dev.mmel.app..",
+            "dev.mmel.testkit.."));
+  }
+
+  @Test
+  void theServingTierKnowsNoJobNorCommandLine() {
+    check(noClasses().that().resideInAPackage("dev.mmel.serving..").should()
+        .dependOnClassesThat().resideInAnyPackage("dev.mmel.pipeline..", "dev.mmel.app..",
             "dev.mmel.testkit.."));
   }
 

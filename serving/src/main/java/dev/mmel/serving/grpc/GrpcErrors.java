@@ -5,12 +5,13 @@ import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
 import com.google.rpc.Status;
 import dev.mmel.core.InvalidInputException;
+import dev.mmel.serving.batch.OverloadedException;
 import dev.mmel.serving.link.IndexUnavailableException;
 import dev.mmel.serving.link.NotServingException;
-import dev.mmel.serving.link.OverloadedException;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,6 +50,11 @@ public final class GrpcErrors {
     }
     if (error instanceof IndexUnavailableException || error instanceof NotServingException) {
       return status(Code.UNAVAILABLE, error.getMessage());
+    }
+    if (error instanceof RejectedExecutionException) {
+      // The encoder of a binding being swapped out or shut down refuses new work.
+      return status(Code.UNAVAILABLE, "the server is swapping its model or shutting down; "
+          + "retry");
     }
     if (error instanceof InterruptedException) {
       return status(Code.CANCELLED, "the server is shutting down");

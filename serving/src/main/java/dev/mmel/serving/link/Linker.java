@@ -8,6 +8,7 @@ import dev.mmel.model.dme.DescriptionEnhancer;
 import dev.mmel.model.dme.Selection;
 import dev.mmel.retriever.EntityIndex;
 import dev.mmel.retriever.SearchHit;
+import dev.mmel.serving.batch.OverloadedException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -2,6 +2,7 @@ package dev.mmel.serving.link;
 
 import dev.mmel.core.MentionEncodings;
 import dev.mmel.core.PreparedInput;
+import dev.mmel.serving.batch.OverloadedException;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 
