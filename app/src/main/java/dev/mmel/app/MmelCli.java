@@ -10,6 +10,8 @@ import dev.mmel.app.cli.EvaluateCommand;
 import dev.mmel.app.cli.IndexCommand;
 import dev.mmel.app.cli.KbCommand;
 import dev.mmel.app.cli.ModelCommand;
+import dev.mmel.app.cli.LinkCommand;
+import dev.mmel.app.cli.ServeCommand;
 import dev.mmel.app.cli.TokenizeCommand;
 import dev.mmel.app.cli.TrainCommand;
 import picocli.CommandLine.Command;
@@ -20,7 +22,8 @@ import picocli.CommandLine;
     versionProvider = MmelCli.Version.class,
     description = "Multimodal entity linking with MMoE on TensorFlow Java.",
     subcommands = {TokenizeCommand.class, ModelCommand.class, KbCommand.class, DataCommand.class,
-        TrainCommand.class, EvaluateCommand.class, IndexCommand.class, DemoCommand.class,
+        TrainCommand.class, EvaluateCommand.class, IndexCommand.class, ServeCommand.class,
+        LinkCommand.class, DemoCommand.class,
         BenchCommand.class, IndexBenchCommand.class, PipelineBenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class MmelCli {

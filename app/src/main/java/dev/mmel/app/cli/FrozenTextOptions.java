@@ -26,6 +26,11 @@ public final class FrozenTextOptions {
       description = "Where backbone features are cached (default .cache/features).")
   public Path featureCache;
 
+  /** Whether no --data was given: the shared WikiMEL data is used. */
+  public boolean isDefaultData() {
+    return data == null;
+  }
+
   public LinkingDataset openDataset() throws IOException {
     return DatasetReaders.open(data != null ? data : SharedData.file("wikimel"), format);
   }

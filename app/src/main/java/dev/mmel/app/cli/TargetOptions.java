@@ -26,6 +26,15 @@ final class TargetOptions {
         : new EmbeddedTarget(indexDir(home).toString());
   }
 
+  /** "embedded" or "milvus": the store this chooses. */
+  String kind() {
+    return milvus != null ? "milvus" : "embedded";
+  }
+
+  String describe(Path home) {
+    return target(home).describe();
+  }
+
   /**
    * Absolute, like every path a job gets, because the job's operators resolve it, on a cluster
    * in TaskManagers whose working directory is not the caller's.
