@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -46,6 +47,9 @@ public final class EntityLinkerService extends EntityLinkerGrpc.EntityLinkerImpl
   @Override
   public void linkEntity(LinkEntityRequest request,
       StreamObserver<LinkEntityResponse> responses) {
+    if (refused(request, responses)) {
+      return;
+    }
     MentionOutcome outcome = linkAll(List.of(request.getMention()), "mention.").get(0);
     if (outcome.hasError()) {
       responses.onError(GrpcErrors.exception(outcome.getError()));
@@ -58,6 +62,9 @@ public final class EntityLinkerService extends EntityLinkerGrpc.EntityLinkerImpl
   @Override
   public void linkEntities(LinkEntitiesRequest request,
       StreamObserver<LinkEntitiesResponse> responses) {
+    if (refused(request, responses)) {
+      return;
+    }
     int count = request.getMentionsCount();
     int max = requests.limits().maxMentionsPerCall();
     if (count == 0 || count > max) {
@@ -119,6 +126,14 @@ public final class EntityLinkerService extends EntityLinkerGrpc.EntityLinkerImpl
       metrics.answered(outcome);
     }
     return List.of(outcomes);
+  }
+
+  /** Answers a request the marshaller could not read, naming the field where it could. */
+  private static boolean refused(com.google.protobuf.Message request,
+      StreamObserver<?> responses) {
+    Optional<com.google.rpc.Status> refusal = Utf8CheckingMarshaller.refusal(request);
+    refusal.ifPresent(status -> responses.onError(GrpcErrors.exception(status)));
+    return refusal.isPresent();
   }
 
   private static MentionOutcome failed(com.google.rpc.Status status) {

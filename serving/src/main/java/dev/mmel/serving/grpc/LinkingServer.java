@@ -117,7 +117,7 @@ public final class LinkingServer implements AutoCloseable {
     MetricsHttp metricsHttp = null;
     try {
       server = builder.build().start();
-      if (settings.metricsPort() > 0 || settings.port() == 0) {
+      if (settings.metricsPort() > 0) {
         metricsHttp = new MetricsHttp(metrics, settings.host(), settings.metricsPort());
       }
     } catch (IOException | RuntimeException e) {
@@ -222,11 +222,13 @@ public final class LinkingServer implements AutoCloseable {
       String name = md.getBareMethodName();
       if ("LinkEntity".equals(name)) {
         md = md.toBuilder().setRequestMarshaller(new Utf8CheckingMarshaller<>(
-            md.getRequestMarshaller(), LinkEntityRequest.parser(), "mention",
+            md.getRequestMarshaller(), LinkEntityRequest.parser(),
+            LinkEntityRequest.getDefaultInstance(), "mention",
             LinkEntityRequest.MENTION_FIELD_NUMBER)).build();
       } else if ("LinkEntities".equals(name)) {
         md = md.toBuilder().setRequestMarshaller(new Utf8CheckingMarshaller<>(
-            md.getRequestMarshaller(), LinkEntitiesRequest.parser(), "mentions",
+            md.getRequestMarshaller(), LinkEntitiesRequest.parser(),
+            LinkEntitiesRequest.getDefaultInstance(), "mentions",
             LinkEntitiesRequest.MENTIONS_FIELD_NUMBER)).build();
       }
       descriptor.addMethod(md);

@@ -19,7 +19,10 @@ public record ServerSettings(String host, int port, int metricsPort, Optional<Pa
       throw new IllegalArgumentException("host must not be empty");
     }
     port("port", port);
-    port("metrics_port", metricsPort);
+    if (metricsPort < 0 || metricsPort > 65_535) {
+      throw new IllegalArgumentException("metrics_port must be within 0..65535 (0 = no "
+          + "metrics endpoint), got " + metricsPort);
+    }
     if (tlsCertificate.isPresent() != tlsKey.isPresent()) {
       throw new IllegalArgumentException("TLS needs both a certificate chain and a private key "
           + "(--tls-cert and --tls-key), or neither");

@@ -2,6 +2,8 @@ package dev.mmel.serving.state;
 
 import dev.mmel.retriever.EntityIndexStore;
 import dev.mmel.serving.link.Binding;
+import dev.mmel.serving.link.LinkOutcome;
+import dev.mmel.serving.link.WarmUp;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executors;
@@ -73,6 +75,19 @@ public final class BindingWatcher implements AutoCloseable {
     }
     try {
       Binding next = loader.load(store);
+      LinkOutcome warm;
+      try {
+        warm = WarmUp.run(next);
+      } catch (InterruptedException e) {
+        next.close();
+        Thread.currentThread().interrupt();
+        return;
+      }
+      if (warm.error() != null) {
+        next.close();
+        throw new IllegalStateException("a test link failed: " + warm.error().getMessage(),
+            warm.error());
+      }
       live.swap(next);
       LOG.info("serving build {} with model {}{}", next.buildId(), next.model().version(),
           current == null ? "" : " (was build " + current.buildId() + ")");
