@@ -19,6 +19,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.flink.api.common.functions.RichMapFunction;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
@@ -177,6 +179,7 @@ class EntityEmbeddingJobIT {
     private final long delayMillis;
     private transient int seen;
     private transient Path passed;
+    private transient ListState<Integer> seenState;
 
     FailOnce(String logDir, int after, long delayMillis) {
       this.logDir = logDir;
@@ -186,6 +189,13 @@ class EntityEmbeddingJobIT {
 
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
+      // Real state (the records seen), so the operator is part of every checkpoint and a
+      // restart restores it.
+      seenState = context.getOperatorStateStore().getListState(
+          new ListStateDescriptor<>("seen", Integer.class));
+      for (Integer count : seenState.get()) {
+        seen += count;
+      }
       int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
       passed = Path.of(logDir, "attempt-"
           + getRuntimeContext().getTaskInfo().getAttemptNumber() + "-" + subtask);
@@ -196,8 +206,8 @@ class EntityEmbeddingJobIT {
     }
 
     @Override
-    public void snapshotState(FunctionSnapshotContext context) {
-      // Nothing to keep: the source's position is the state that makes the job resume.
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+      seenState.update(List.of(seen));
     }
 
     @Override
