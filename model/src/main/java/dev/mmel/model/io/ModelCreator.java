@@ -1,6 +1,8 @@
 package dev.mmel.model.io;
 
+import dev.mmel.model.bge.BgeResources;
 import dev.mmel.model.config.ModelConfig;
+import dev.mmel.model.config.TokenizerKind;
 import dev.mmel.model.config.ModelConfigJson;
 import dev.mmel.model.data.SharedData;
 import dev.mmel.model.params.ParameterLayout;
@@ -14,7 +16,10 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 
-/** Creates model directories: random weights (`mmel model init`), then the export. */
+/**
+ * Creates model directories: random weights (`mmel model init`), then the export. Imports
+ * ({@link WeightImporter}) start from the same preparation: config and tokenizer vocabulary.
+ */
 public final class ModelCreator {
   private ModelCreator() {}
 
@@ -55,8 +60,19 @@ public final class ModelCreator {
           "already holds a model; choose an empty --out directory");
     }
     Files.writeString(directory.config(), ModelConfigJson.toJson(config));
-    Files.copy(SharedData.file(SharedData.CLIP_VOCAB), directory.vocab(),
-        StandardCopyOption.REPLACE_EXISTING);
+    writeVocabulary(directory, config.text().tokenizer());
     return directory;
+  }
+
+  /** CLIP's merges from the shared data; BERT's tokenizer.json from the bge-small jar. */
+  private static void writeVocabulary(ModelDirectory directory, TokenizerKind kind)
+      throws IOException {
+    Path target = directory.vocab(kind);
+    if (kind == TokenizerKind.CLIP_BPE) {
+      Files.copy(SharedData.file(SharedData.CLIP_VOCAB), target,
+          StandardCopyOption.REPLACE_EXISTING);
+    } else {
+      Files.write(target, BgeResources.read(BgeResources.FP32_TOKENIZER));
+    }
   }
 }

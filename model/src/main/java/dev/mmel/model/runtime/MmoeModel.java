@@ -138,7 +138,7 @@ public final class MmoeModel implements AutoCloseable {
     int n = textIds.length;
     Map<String, float[]> out = call(Signatures.ENCODE_ENTITIES, encoderInputs(textIds, pixels));
     return new EntityEncodings(n, config.retrievalDim(), config.matcher().hiddenDim(),
-        config.contextLength(), config.vision().positions(),
+        config.contextLength(), config.imagePositions(),
         out.get(Signatures.RETRIEVAL), out.get(Signatures.TEXT_C),
         out.get(Signatures.TEXT_QUERY), out.get(Signatures.IMAGE_C),
         out.get(Signatures.IMAGE_QUERY));
@@ -149,7 +149,7 @@ public final class MmoeModel implements AutoCloseable {
     int n = textIds.length;
     Map<String, float[]> out = call(Signatures.ENCODE_MENTIONS, encoderInputs(textIds, pixels));
     return new MentionEncodings(n, config.retrievalDim(), config.matcher().hiddenDim(),
-        config.contextLength(), config.vision().positions(),
+        config.contextLength(), config.imagePositions(),
         out.get(Signatures.QUERY), out.get(Signatures.TEXT_KEY), out.get(Signatures.TEXT_VALUE),
         out.get(Signatures.IMAGE_KEY), out.get(Signatures.IMAGE_VALUE));
   }
@@ -168,7 +168,7 @@ public final class MmoeModel implements AutoCloseable {
     int r = config.retrievalDim();
     int d = config.matcher().hiddenDim();
     int l = config.contextLength();
-    int p = config.vision().positions();
+    int p = config.imagePositions();
     Map<String, Tensor> inputs = new LinkedHashMap<>();
     inputs.put(Signatures.QUERY, TensorCodec.flat(mentions.query(), b, r));
     inputs.put(Signatures.TEXT_KEY, TensorCodec.flat(mentions.textKey(), b, l, d));
@@ -218,24 +218,27 @@ public final class MmoeModel implements AutoCloseable {
 
   private Map<String, Tensor> pairInputs(int[][] mentionIds, float[][] mentionPixels,
       int[][] entityIds, float[][] entityPixels) {
-    int size = config.vision().imageSize();
     Map<String, Tensor> inputs = new LinkedHashMap<>();
     inputs.put(Signatures.MENTION_TEXT_IDS, TensorCodec.ids(mentionIds, config.contextLength()));
-    inputs.put(Signatures.MENTION_PIXELS,
-        TensorCodec.rows(orMissing(mentionPixels, mentionIds.length), 3, size, size));
+    putPixels(inputs, Signatures.MENTION_PIXELS, mentionPixels, mentionIds.length);
     inputs.put(Signatures.ENTITY_TEXT_IDS, TensorCodec.ids(entityIds, config.contextLength()));
-    inputs.put(Signatures.ENTITY_PIXELS,
-        TensorCodec.rows(orMissing(entityPixels, entityIds.length), 3, size, size));
+    putPixels(inputs, Signatures.ENTITY_PIXELS, entityPixels, entityIds.length);
     return inputs;
   }
 
   private Map<String, Tensor> encoderInputs(int[][] textIds, float[][] pixels) {
-    int size = config.vision().imageSize();
     Map<String, Tensor> inputs = new LinkedHashMap<>();
     inputs.put(Signatures.TEXT_IDS, TensorCodec.ids(textIds, config.contextLength()));
-    inputs.put(Signatures.PIXELS,
-        TensorCodec.rows(orMissing(pixels, textIds.length), 3, size, size));
+    putPixels(inputs, Signatures.PIXELS, pixels, textIds.length);
     return inputs;
+  }
+
+  /** A text-only model's signatures take no pixels: whatever the caller sent is ignored. */
+  private void putPixels(Map<String, Tensor> inputs, String key, float[][] pixels, int count) {
+    if (config.hasVision()) {
+      int size = config.vision().imageSize();
+      inputs.put(key, TensorCodec.rows(orMissing(pixels, count), 3, size, size));
+    }
   }
 
   private static float[][] orMissing(float[][] pixels, int count) {

@@ -5,7 +5,7 @@ import dev.mmel.model.data.LabelledMention;
 import dev.mmel.model.graph.SideBatch;
 import dev.mmel.model.image.ImagePreprocessor;
 import dev.mmel.model.image.InvalidImageException;
-import dev.mmel.model.text.ClipTokenizer;
+import dev.mmel.model.text.TextTokenizer;
 import dev.mmel.model.text.LinkingTexts;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -18,12 +18,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * none (zeros); an image present but undecodable is none too, and counted.
  */
 public final class ClipSideSource implements SideBatchSource {
-  private final ClipTokenizer tokenizer;
+  private final TextTokenizer tokenizer;
   private final int contextLength;
   private final ImagePreprocessor images;
   private final AtomicLong unreadable = new AtomicLong();
 
-  public ClipSideSource(ClipTokenizer tokenizer, int contextLength, ImagePreprocessor images) {
+  public ClipSideSource(TextTokenizer tokenizer, int contextLength, ImagePreprocessor images) {
     this.tokenizer = tokenizer;
     this.contextLength = contextLength;
     this.images = images;
