@@ -6,8 +6,8 @@ import dev.mmel.model.io.ModelDirectory;
 import dev.mmel.model.runtime.EntityEncodings;
 import dev.mmel.model.runtime.MmoeModel;
 import dev.mmel.model.runtime.SessionSettings;
-import dev.mmel.model.text.ClipTokenizer;
 import dev.mmel.model.text.LinkingTexts;
+import dev.mmel.model.text.TextTokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,19 +20,20 @@ import java.util.List;
  */
 final class EntityEncoder implements AutoCloseable {
   private final MmoeModel model;
-  private final ClipTokenizer tokenizer;
+  private final TextTokenizer tokenizer;
   private final ImagePreprocessor images = ImagePreprocessor.clip();
   private final Runnable onUnreadableImage;
 
   /**
-   * Loads the model (files already verified when the job was built) and its vocabulary;
+   * Loads the model (files already verified when the job was built) and the tokenizer its
+   * config names, from the directory's vocabulary;
    * {@code onUnreadableImage} hears of each image that falls back to none.
    */
   EntityEncoder(EncoderSettings settings, Runnable onUnreadableImage) throws IOException {
     Path modelDir = Path.of(settings.modelDir());
     this.model = MmoeModel.load(modelDir,
         new SessionSettings(settings.intraOpThreads(), 0, settings.device()), false);
-    this.tokenizer = ClipTokenizer.load(new ModelDirectory(modelDir).tokenizerVocab());
+    this.tokenizer = new ModelDirectory(modelDir).tokenizer();
     this.onUnreadableImage = onUnreadableImage;
   }
 
@@ -43,7 +44,8 @@ final class EntityEncoder implements AutoCloseable {
     for (int i = 0; i < n; i++) {
       EntityToEncode entity = entities.get(i);
       texts.add(LinkingTexts.entity(entity.name(), entity.description()));
-      pixels[i] = image(entity.imagePath());
+      // A text-only model ignores images: not decoding them saves the job that work.
+      pixels[i] = model.config().hasVision() ? image(entity.imagePath()) : null;
     }
     return model.encodeEntities(
         tokenizer.encodeBatch(texts, model.config().contextLength()), pixels);

@@ -20,7 +20,7 @@ public record IndexSchema(int retrievalDim, int hiddenDim, int textPositions, in
 
   public static IndexSchema of(ModelConfig config) {
     return new IndexSchema(config.retrievalDim(), config.matcher().hiddenDim(),
-        config.contextLength(), config.vision().positions());
+        config.contextLength(), config.imagePositions());
   }
 
   /** Floats of rerank features per entity: 2 x d + (L + P) x d. */

@@ -23,6 +23,8 @@ package dev.mmel.model.config;
  *   <li>The retrieval vectors' v_cls slot is constant (F gains |v_cls|^2 / 6 for every pair) and
  *       the image rerank features (image_c, image_query, image_key, image_value) are constants.
  *   <li>The fc weights multiply zeros and never get a gradient; their biases do, through S_cross.
+ *       The vision unit's router sees two distinct rows (v_cls, and the v_tok row), so only the
+ *       experts in their top-k are ever used; the others never get a gradient.
  * </ul>
  * The SavedModel of a text-only model has no pixel inputs; {@code MmoeModel} accepts and ignores
  * pixels for it, so callers that always send images keep working.
