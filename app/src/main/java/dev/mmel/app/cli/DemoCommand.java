@@ -10,8 +10,8 @@ import dev.mmel.model.image.ImagePreprocessor;
 import dev.mmel.model.io.ModelDirectory;
 import dev.mmel.model.runtime.MmoeModel;
 import dev.mmel.model.runtime.SessionSettings;
-import dev.mmel.model.text.ClipTokenizer;
 import dev.mmel.model.text.LinkingTexts;
+import dev.mmel.model.text.TextTokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -62,8 +62,8 @@ public final class DemoCommand extends MmelCommand {
     WikiMel wikimel = WikiMel.load(SharedData.file("wikimel"));
     ModelDirectory directory = new ModelDirectory(dir);
     ModelConfig config = directory.readConfig();
-    ClipTokenizer tokenizer =
-        ClipTokenizer.load(directory.tokenizerVocab(), config.preprocessing().text());
+    TextTokenizer tokenizer =
+        directory.tokenizer();
     ImagePreprocessor images = ImagePreprocessor.forConfig(config);
 
     List<WikiMel.Mention> picked = pickMentions(wikimel);

@@ -8,7 +8,7 @@ import dev.mmel.model.data.LinkingDataset;
 import dev.mmel.model.eval.DualEncoderRanker;
 import dev.mmel.model.eval.ExhaustiveRanker;
 import dev.mmel.model.eval.RankMetrics;
-import dev.mmel.model.features.ClipSideSource;
+import dev.mmel.model.features.TokenSideSource;
 import dev.mmel.model.frozen.FrozenTextFeatures;
 import dev.mmel.model.frozen.FrozenTextModel;
 import dev.mmel.model.graph.EvaluationGraph;
@@ -94,7 +94,7 @@ public final class EvaluateCommand extends MmelCommand {
       report.put("model", "MMoE end to end (" + config.name() + ", gate "
           + config.matcher().gateMode().id() + ")");
       report.put("model_version", directory.version());
-      ClipSideSource source = ClipSideSource.forModel(config, directory.tokenizerVocab());
+      TokenSideSource source = TokenSideSource.forModel(directory);
       rankStart = System.nanoTime();
       try (Graph graph = new Graph(); Session session = new Session(graph)) {
         EvaluationGraph evaluation = EvaluationGraph.endToEnd(graph, config);

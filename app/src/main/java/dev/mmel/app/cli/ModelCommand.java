@@ -15,8 +15,8 @@ import dev.mmel.model.params.ParameterGroup;
 import dev.mmel.model.params.ParameterLayout;
 import dev.mmel.model.runtime.FrozenMeanCalibrator;
 import dev.mmel.model.runtime.SessionSettings;
-import dev.mmel.model.text.ClipTokenizer;
 import dev.mmel.model.text.LinkingTexts;
+import dev.mmel.model.text.TextTokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -190,9 +190,9 @@ public final class ModelCommand {
       ModelDirectory directory = new ModelDirectory(model);
       ModelConfig config = directory.readConfig();
       WikiMel wikimel = WikiMel.load(SharedData.file("wikimel"));
-      ClipTokenizer tokenizer =
-          ClipTokenizer.load(directory.tokenizerVocab(), config.preprocessing().text());
-      ImagePreprocessor images = ImagePreprocessor.forConfig(config);
+      TextTokenizer tokenizer = directory.tokenizer();
+      ImagePreprocessor images =
+          config.hasVision() ? ImagePreprocessor.forConfig(config) : null;
       List<WikiMel.Mention> mentions = new java.util.ArrayList<>(wikimel.mentions(split));
       java.util.Collections.shuffle(mentions, new java.util.Random(seed));
       mentions = mentions.subList(0, Math.min(pairs, mentions.size()));
@@ -200,7 +200,7 @@ public final class ModelCommand {
       int length = config.contextLength();
       float[][] mentionPixels = new float[n][];
       for (int i = 0; i < n; i++) {
-        if (mentions.get(i).imagePath() != null) {
+        if (images != null && mentions.get(i).imagePath() != null) {
           mentionPixels[i] = images.preprocess(mentions.get(i).imagePath());
         }
       }
@@ -241,11 +241,13 @@ public final class ModelCommand {
       Map<ParameterGroup, Long> counts = layout.countsByGroup();
       out().println("model directory  " + model.toAbsolutePath());
       out().println("version          " + directory.version());
-      out().printf(Locale.ROOT, "config           %s: text %dx%d (%d heads), vision %dx%d "
-              + "(patch %d, %d positions), projection %d, context %d%n", config.name(),
+      out().printf(Locale.ROOT, "config           %s: text (%s) %dx%d (%d heads), %s, "
+              + "projection %d, context %d%n", config.name(), config.text().kind().id(),
           config.text().layers(), config.text().width(), config.text().heads(),
-          config.vision().layers(), config.vision().width(), config.vision().patchSize(),
-          config.vision().positions(), config.projectionDim(), config.contextLength());
+          config.hasVision() ? String.format(Locale.ROOT, "vision %dx%d (patch %d, %d "
+              + "positions)", config.vision().layers(), config.vision().width(),
+              config.vision().patchSize(), config.vision().positions()) : "no vision tower",
+          config.projectionDim(), config.contextLength());
       out().printf(Locale.ROOT, "matcher          hidden %d, %d experts, top-k %d, gate %s%n",
           config.matcher().hiddenDim(), config.matcher().experts(), config.matcher().topK(),
           config.matcher().gateMode().id());
@@ -259,7 +261,7 @@ public final class ModelCommand {
       out().printf(Locale.ROOT, "retrieval vector %d floats; rerank features %d floats "
               + "per entity%n", config.retrievalDim(),
           2 * config.matcher().hiddenDim() + (config.contextLength()
-              + config.vision().positions()) * config.matcher().hiddenDim());
+              + config.imagePositions()) * config.matcher().hiddenDim());
       out().printf(Locale.ROOT, "files            weights %s, saved_model %s%n",
           size(directory.weights()), size(directory.savedModel()));
       if (verify) {

@@ -6,7 +6,7 @@ import dev.mmel.model.config.ModelConfig;
 import dev.mmel.model.data.KbEntity;
 import dev.mmel.model.data.LabelledMention;
 import dev.mmel.model.data.LinkingDataset;
-import dev.mmel.model.features.ClipSideSource;
+import dev.mmel.model.features.TokenSideSource;
 import dev.mmel.model.frozen.FrozenTextFeatures;
 import dev.mmel.model.frozen.FrozenTextRun;
 import dev.mmel.model.frozen.FrozenTextSource;
@@ -217,7 +217,7 @@ public final class TrainCommand extends MmelCommand {
     ModelConfig config = start.readConfig();
     Map<String, float[]> startWeights = Checkpoint.read(start.weights());
     EndToEndRun.write(run, model, config);
-    ClipSideSource source = ClipSideSource.forModel(config, start.tokenizerVocab());
+    TokenSideSource source = TokenSideSource.forModel(start);
     BatchOrder batchOrder = new ShuffledBatches(settings.batchSize(), settings.seed());
     out().printf(Locale.ROOT, "training %s end to end from %s (%s, gate %s, k %d): %d "
         + "train / %d validation mentions, KB %d, lr %s, batch %d, %s%n", dataset.name(), model,
@@ -234,7 +234,7 @@ public final class TrainCommand extends MmelCommand {
           settings, batchOrder, progress("train"));
       summary = trainer.train(dataset.kb(), train, validation, run, startWeights, resume);
     }
-    String version = EndToEndRun.export(run, config, startWeights, start.tokenizerVocab());
+    String version = EndToEndRun.export(run, config, startWeights, start.clipVocabulary());
     out().printf(Locale.ROOT, "exported the best weights as model %s in %s%n", version,
         EndToEndRun.modelDirectory(run));
     if (source.unreadableImages() > 0) {

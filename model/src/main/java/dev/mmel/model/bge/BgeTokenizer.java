@@ -1,5 +1,10 @@
 package dev.mmel.model.bge;
 
+import dev.mmel.model.text.TextTokenizer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -14,7 +19,7 @@ import java.util.Map;
  *
  * <p>Immutable and safe to share across threads.
  */
-public final class BgeTokenizer {
+public final class BgeTokenizer implements TextTokenizer {
   /** Character properties come from the JDK's Unicode tables: characters unknown to either side may differ. */
   private final BertNormalizer normalizer = new BertNormalizer();
   private final BertPreTokenizer preTokenizer = new BertPreTokenizer();
@@ -35,6 +40,11 @@ public final class BgeTokenizer {
   /** The tokenizer.json of the bge-small-en-v1.5 jar on the classpath. */
   public static BgeTokenizer load() {
     return TokenizerJson.parse(BgeResources.read(BgeResources.TOKENIZER), "classpath:" + BgeResources.TOKENIZER);
+  }
+
+  /** A tokenizer.json of the same kind, e.g. the one a BERT model directory carries. */
+  public static BgeTokenizer load(Path tokenizerJson) throws IOException {
+    return TokenizerJson.parse(Files.readAllBytes(tokenizerJson), tokenizerJson.toString());
   }
 
   public int clsId() {
@@ -71,6 +81,18 @@ public final class BgeTokenizer {
     appendPieces(text, ids, positions - 1);
     ids.add(sep);
     return ids.toArray();
+  }
+
+  /**
+   * Exactly {@code contextLength} ids: {@link #encode(String, int)} followed by the pad id, the
+   * input of a BERT text tower.
+   */
+  @Override
+  public int[] encodePadded(String text, int contextLength) {
+    int[] ids = encode(text, contextLength);
+    int[] padded = Arrays.copyOf(ids, contextLength);
+    Arrays.fill(padded, ids.length, contextLength, pad);
+    return padded;
   }
 
   /** Appends the ids of {@code text}, stopping once {@code ids} holds {@code limit}. */

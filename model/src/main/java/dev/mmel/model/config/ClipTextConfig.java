@@ -8,7 +8,7 @@ public record ClipTextConfig(
     int heads,
     int intermediateSize,
     int maxPositions,
-    Activation activation) {
+    Activation activation) implements TextTowerConfig {
 
   public ClipTextConfig {
     ConfigChecks.positive("text.vocab_size", vocabSize);
@@ -19,5 +19,10 @@ public record ClipTextConfig(
     ConfigChecks.positive("text.max_positions", maxPositions);
     ConfigChecks.divides("text.width", width, "text.heads", heads);
     ConfigChecks.notNull("text.activation", activation);
+  }
+
+  @Override
+  public TextTowerKind kind() {
+    return TextTowerKind.CLIP;
   }
 }

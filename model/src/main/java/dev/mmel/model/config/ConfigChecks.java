@@ -23,6 +23,12 @@ final class ConfigChecks {
     }
   }
 
+  static void epsilon(String field, double value) {
+    if (!(value > 0 && value < 1)) {
+      throw new IllegalArgumentException(field + " must be in (0, 1), got " + value);
+    }
+  }
+
   static void notNull(String field, Object value) {
     if (value == null) {
       throw new IllegalArgumentException(field + " is required");

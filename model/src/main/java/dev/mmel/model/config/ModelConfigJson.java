@@ -60,22 +60,19 @@ public final class ModelConfigJson {
   public static ObjectNode toTree(ModelConfig config) {
     ObjectNode root = MAPPER.createObjectNode();
     root.put("name", config.name());
-    ObjectNode text = root.putObject("text");
-    text.put("vocab_size", config.text().vocabSize());
-    text.put("width", config.text().width());
-    text.put("layers", config.text().layers());
-    text.put("heads", config.text().heads());
-    text.put("intermediate_size", config.text().intermediateSize());
-    text.put("max_positions", config.text().maxPositions());
-    text.put("activation", config.text().activation().id());
-    ObjectNode vision = root.putObject("vision");
-    vision.put("image_size", config.vision().imageSize());
-    vision.put("patch_size", config.vision().patchSize());
-    vision.put("width", config.vision().width());
-    vision.put("layers", config.vision().layers());
-    vision.put("heads", config.vision().heads());
-    vision.put("intermediate_size", config.vision().intermediateSize());
-    vision.put("activation", config.vision().activation().id());
+    writeText(root.putObject("text"), config.text());
+    if (config.vision() == null) {
+      root.putNull("vision");
+    } else {
+      ObjectNode vision = root.putObject("vision");
+      vision.put("image_size", config.vision().imageSize());
+      vision.put("patch_size", config.vision().patchSize());
+      vision.put("width", config.vision().width());
+      vision.put("layers", config.vision().layers());
+      vision.put("heads", config.vision().heads());
+      vision.put("intermediate_size", config.vision().intermediateSize());
+      vision.put("activation", config.vision().activation().id());
+    }
     root.put("projection_dim", config.projectionDim());
     root.put("context_length", config.contextLength());
     root.put("layer_norm_eps", config.layerNormEps());
@@ -91,23 +88,31 @@ public final class ModelConfigJson {
     return root;
   }
 
+  private static void writeText(ObjectNode text, TextTowerConfig config) {
+    text.put("kind", config.kind().id());
+    text.put("tokenizer", config.tokenizer().id());
+    text.put("vocab_size", config.vocabSize());
+    text.put("width", config.width());
+    text.put("layers", config.layers());
+    text.put("heads", config.heads());
+    text.put("intermediate_size", config.intermediateSize());
+    text.put("max_positions", config.maxPositions());
+    text.put("activation", config.activation().id());
+    if (config instanceof BertTextConfig bert) {
+      text.put("type_vocab_size", bert.typeVocabSize());
+      text.put("layer_norm_eps", bert.layerNormEps());
+    }
+  }
+
   public static ModelConfig fromJson(JsonNode root) {
     Fields top = new Fields("", root, Set.of("name", "text", "vision", "projection_dim",
         "context_length", "layer_norm_eps", "matcher", "preprocessing"));
-    Fields text = top.object("text", Set.of("vocab_size", "width", "layers", "heads",
-        "intermediate_size", "max_positions", "activation"));
-    Fields vision = top.object("vision", Set.of("image_size", "patch_size", "width", "layers",
-        "heads", "intermediate_size", "activation"));
     Fields matcher = top.object("matcher", Set.of("hidden_dim", "experts", "top_k", "gate_mode",
         "frozen_mean_batch"));
     return new ModelConfig(
         top.string("name"),
-        new ClipTextConfig(text.integer("vocab_size"), text.integer("width"),
-            text.integer("layers"), text.integer("heads"), text.integer("intermediate_size"),
-            text.integer("max_positions"), Activation.parse(text.string("activation"))),
-        new ClipVisionConfig(vision.integer("image_size"), vision.integer("patch_size"),
-            vision.integer("width"), vision.integer("layers"), vision.integer("heads"),
-            vision.integer("intermediate_size"), Activation.parse(vision.string("activation"))),
+        readText(top),
+        readVision(top),
         top.integer("projection_dim"),
         top.integer("context_length"),
         top.number("layer_norm_eps"),
@@ -124,6 +129,60 @@ public final class ModelConfigJson {
     Fields preprocessing = top.object("preprocessing", Set.of("image", "text"));
     return new InputPreprocessing(ImagePreprocessing.parse(preprocessing.string("image")),
         TextNormalization.parse(preprocessing.string("text")));
+  }
+
+  /**
+   * {@code text.kind} picks the architecture and the keys allowed beside it. It may be absent only
+   * in configs written before there was a choice, which are all CLIP. {@code text.tokenizer} is
+   * written so loaders need not know the kinds, and must name the kind's own tokenizer.
+   */
+  private static TextTowerConfig readText(Fields top) {
+    JsonNode kindNode = top.node().path("text").path("kind");
+    if (!kindNode.isMissingNode() && !kindNode.isTextual()) {
+      throw new IllegalArgumentException("field 'text.kind' must be a string");
+    }
+    TextTowerKind kind =
+        kindNode.isMissingNode() ? TextTowerKind.CLIP : TextTowerKind.parse(kindNode.asText());
+    Set<String> keys = new java.util.HashSet<>(Set.of("kind", "tokenizer", "vocab_size", "width",
+        "layers", "heads", "intermediate_size", "max_positions", "activation"));
+    if (kind == TextTowerKind.BERT) {
+      keys.addAll(Set.of("type_vocab_size", "layer_norm_eps"));
+    }
+    Fields text = top.object("text", keys);
+    if (text.node().has("tokenizer")) {
+      TokenizerKind tokenizer = TokenizerKind.parse(text.string("tokenizer"));
+      if (tokenizer != kind.tokenizer()) {
+        throw new IllegalArgumentException("text.tokenizer must be '" + kind.tokenizer().id()
+            + "' for text.kind '" + kind.id() + "' (its graph reads that tokenizer's ids), got '"
+            + tokenizer.id() + "'");
+      }
+    }
+    Activation activation = Activation.parse(text.string("activation"));
+    return switch (kind) {
+      case CLIP -> new ClipTextConfig(text.integer("vocab_size"), text.integer("width"),
+          text.integer("layers"), text.integer("heads"), text.integer("intermediate_size"),
+          text.integer("max_positions"), activation);
+      case BERT -> new BertTextConfig(text.integer("vocab_size"), text.integer("width"),
+          text.integer("layers"), text.integer("heads"), text.integer("intermediate_size"),
+          text.integer("max_positions"), text.integer("type_vocab_size"), activation,
+          text.number("layer_norm_eps"));
+    };
+  }
+
+  /** {@code "vision": null} is a text-only model; the key itself must be there. */
+  private static ClipVisionConfig readVision(Fields top) {
+    if (!top.node().has("vision")) {
+      throw new IllegalArgumentException("missing field 'vision' (an object, or null for a "
+          + "text-only model)");
+    }
+    if (top.node().get("vision").isNull()) {
+      return null;
+    }
+    Fields vision = top.object("vision", Set.of("image_size", "patch_size", "width", "layers",
+        "heads", "intermediate_size", "activation"));
+    return new ClipVisionConfig(vision.integer("image_size"), vision.integer("patch_size"),
+        vision.integer("width"), vision.integer("layers"), vision.integer("heads"),
+        vision.integer("intermediate_size"), Activation.parse(vision.string("activation")));
   }
 
   /** One JSON object with the set of keys it may hold. */

@@ -1,14 +1,15 @@
 package dev.mmel.model.graph;
 
+import dev.mmel.model.config.Activation;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.index.Indices;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Constant;
+import org.tensorflow.op.core.ReduceMax;
+import org.tensorflow.op.core.ReduceSum;
 import org.tensorflow.op.linalg.MatMul;
 import org.tensorflow.op.math.Mean;
-import org.tensorflow.op.core.ReduceSum;
-import org.tensorflow.op.core.ReduceMax;
 import org.tensorflow.op.train.BatchMatMul;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
@@ -69,12 +70,17 @@ final class Layers {
   }
 
   Operand<TFloat32> layerNorm(Operand<TFloat32> x, String prefix) {
+    return layerNorm(x, prefix, layerNormEps);
+  }
+
+  /** For a tower whose LayerNorms have their own epsilon (BERT's 1e-12). */
+  Operand<TFloat32> layerNorm(Operand<TFloat32> x, String prefix, double eps) {
     Operand<TFloat32> mean = tf.math.mean(x, axis(-1), Mean.keepDims(true));
     Operand<TFloat32> centered = tf.math.sub(x, mean);
     Operand<TFloat32> variance =
         tf.math.mean(tf.math.square(centered), axis(-1), Mean.keepDims(true));
     Operand<TFloat32> normalised = tf.math.mul(centered,
-        tf.math.rsqrt(tf.math.add(variance, tf.constant(layerNormEps))));
+        tf.math.rsqrt(tf.math.add(variance, tf.constant((float) eps))));
     return tf.math.add(tf.math.mul(normalised, param(prefix + ".weight")),
         param(prefix + ".bias"));
   }
@@ -83,6 +89,10 @@ final class Layers {
   Operand<TFloat32> gelu(Operand<TFloat32> x) {
     Operand<TFloat32> erf = tf.math.erf(tf.math.mul(x, scalar(1 / Math.sqrt(2))));
     return tf.math.mul(tf.math.mul(x, scalar(0.5)), tf.math.add(erf, scalar(1)));
+  }
+
+  Operand<TFloat32> activation(Operand<TFloat32> x, Activation activation) {
+    return activation == Activation.QUICK_GELU ? quickGelu(x) : gelu(x);
   }
 
   /** CLIP's x * sigmoid(1.702 x). */

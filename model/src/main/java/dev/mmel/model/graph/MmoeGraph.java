@@ -68,7 +68,7 @@ public final class MmoeGraph {
     private final Ops tf;
     private final ModelConfig config;
     private final Layers layers;
-    private final TextTower textTower;
+    private final TextEncoder textTower;
     private final VisionTower visionTower;
     private final MmoeMatcher matcher;
 
@@ -76,8 +76,8 @@ public final class MmoeGraph {
       this.tf = tf;
       this.config = config;
       this.layers = new Layers(tf, parameters, config.layerNormEps());
-      this.textTower = new TextTower(layers, config);
-      this.visionTower = new VisionTower(layers, config);
+      this.textTower = TextEncoder.of(layers, config);
+      this.visionTower = config.hasVision() ? new VisionTower(layers, config) : null;
       this.matcher = new MmoeMatcher(layers, config.matcherInputs());
     }
 
@@ -86,7 +86,11 @@ public final class MmoeGraph {
           Placeholder.shape(Shape.of(-1, config.contextLength())));
     }
 
+    /** Null for a text-only model, whose signatures take no pixels. */
     Placeholder<TFloat32> pixels(String name) {
+      if (!config.hasVision()) {
+        return null;
+      }
       int size = config.vision().imageSize();
       return tf.withName(name).placeholder(TFloat32.class,
           Placeholder.shape(Shape.of(-1, 3, size, size)));
@@ -96,8 +100,20 @@ public final class MmoeGraph {
       return tf.withName(name).placeholder(TFloat32.class, Placeholder.shape(Shape.of(shape)));
     }
 
+    /** @param pixels ignored (may be null) for a text-only model: its image side is zeros */
     MmoeMatcher.SideFeatures features(Operand<TInt32> ids, Operand<TFloat32> pixels) {
-      return matcher.features(textTower.apply(ids), visionTower.apply(pixels));
+      TextEncoder.Output text = textTower.apply(ids);
+      if (visionTower != null) {
+        return matcher.features(text, visionTower.apply(pixels));
+      }
+      int d = config.matcher().hiddenDim();
+      Operand<TInt32> items = tf.slice(tf.shape(ids), layers.ints(0), layers.ints(1));
+      Operand<TFloat32> noCls = tf.fill(tf.concat(List.of(items, layers.ints(d)), layers.axis(0)),
+          layers.scalar(0));
+      Operand<TFloat32> noTokens = tf.fill(tf.concat(
+          List.of(items, layers.ints(config.imagePositions(), d)), layers.axis(0)),
+          layers.scalar(0));
+      return matcher.features(text.cls(), text.tokens(), noCls, noTokens);
     }
 
     MmoeMatcher.EntityEncoding encodeEntities(Operand<TInt32> ids, Operand<TFloat32> pixels,
@@ -126,8 +142,8 @@ public final class MmoeGraph {
       Placeholder<TInt32> ids = textIds("entity_encoder_text_ids");
       Placeholder<TFloat32> pixels = pixels("entity_encoder_pixels");
       MmoeMatcher.EntityEncoding out = encodeEntities(ids, pixels, gating);
-      return Signature.builder(Signatures.ENCODE_ENTITIES)
-          .input(Signatures.TEXT_IDS, ids).input(Signatures.PIXELS, pixels)
+      return withPixels(Signature.builder(Signatures.ENCODE_ENTITIES)
+          .input(Signatures.TEXT_IDS, ids), Signatures.PIXELS, pixels)
           .output(Signatures.RETRIEVAL, scoped.withName("entity_retrieval").identity(out.retrieval()))
           .output(Signatures.TEXT_C, scoped.withName("entity_text_c").identity(out.textC()))
           .output(Signatures.TEXT_QUERY,
@@ -142,8 +158,8 @@ public final class MmoeGraph {
       Placeholder<TInt32> ids = textIds("mention_encoder_text_ids");
       Placeholder<TFloat32> pixels = pixels("mention_encoder_pixels");
       MmoeMatcher.MentionEncoding out = encodeMentions(ids, pixels, gating);
-      return Signature.builder(Signatures.ENCODE_MENTIONS)
-          .input(Signatures.TEXT_IDS, ids).input(Signatures.PIXELS, pixels)
+      return withPixels(Signature.builder(Signatures.ENCODE_MENTIONS)
+          .input(Signatures.TEXT_IDS, ids), Signatures.PIXELS, pixels)
           .output(Signatures.QUERY, tf.withName("mention_query").identity(out.query()))
           .output(Signatures.TEXT_KEY, tf.withName("mention_text_key").identity(out.textKey()))
           .output(Signatures.TEXT_VALUE,
@@ -158,7 +174,7 @@ public final class MmoeGraph {
       int r = config.retrievalDim();
       int d = config.matcher().hiddenDim();
       int l = config.contextLength();
-      int p = config.vision().positions();
+      int p = config.imagePositions();
       MmoeMatcher.MentionEncoding mention = new MmoeMatcher.MentionEncoding(
           floats("score_query", -1, r),
           floats("score_text_key", -1, l, d), floats("score_text_value", -1, l, d),
@@ -188,11 +204,8 @@ public final class MmoeGraph {
       Placeholder<TFloat32> entityPixels = pixels("pairs_entity_pixels");
       MmoeMatcher.Scores scores =
           scorePairs(mentionIds, mentionPixels, entityIds, entityPixels, gating);
-      return scoreOutputs(Signature.builder(Signatures.SCORE_PAIRS)
-          .input(Signatures.MENTION_TEXT_IDS, mentionIds)
-          .input(Signatures.MENTION_PIXELS, mentionPixels)
-          .input(Signatures.ENTITY_TEXT_IDS, entityIds)
-          .input(Signatures.ENTITY_PIXELS, entityPixels), scores, "pairs");
+      return scoreOutputs(pairInputs(Signature.builder(Signatures.SCORE_PAIRS), mentionIds,
+          mentionPixels, entityIds, entityPixels), scores, "pairs");
     }
 
     /**
@@ -207,14 +220,25 @@ public final class MmoeGraph {
       GateRecorder recorder = new GateRecorder();
       matcher.encodeMentions(features(mentionIds, mentionPixels), Gating.FAITHFUL_BATCH, recorder);
       matcher.encodeEntities(features(entityIds, entityPixels), Gating.FAITHFUL_BATCH, recorder);
-      Signature.Builder builder = Signature.builder(Signatures.GATE_STATISTICS)
-          .input(Signatures.MENTION_TEXT_IDS, mentionIds)
-          .input(Signatures.MENTION_PIXELS, mentionPixels)
-          .input(Signatures.ENTITY_TEXT_IDS, entityIds)
-          .input(Signatures.ENTITY_PIXELS, entityPixels);
+      Signature.Builder builder = pairInputs(Signature.builder(Signatures.GATE_STATISTICS),
+          mentionIds, mentionPixels, entityIds, entityPixels);
       recorder.means().forEach((site, mean) -> builder.output(site.outputName(),
           tf.withName("stats_" + site.outputName()).identity(mean)));
       return builder.build();
+    }
+
+    private static Signature.Builder pairInputs(Signature.Builder builder,
+        Placeholder<TInt32> mentionIds, Placeholder<TFloat32> mentionPixels,
+        Placeholder<TInt32> entityIds, Placeholder<TFloat32> entityPixels) {
+      withPixels(builder.input(Signatures.MENTION_TEXT_IDS, mentionIds),
+          Signatures.MENTION_PIXELS, mentionPixels);
+      return withPixels(builder.input(Signatures.ENTITY_TEXT_IDS, entityIds),
+          Signatures.ENTITY_PIXELS, entityPixels);
+    }
+
+    private static Signature.Builder withPixels(Signature.Builder builder, String key,
+        Placeholder<TFloat32> pixels) {
+      return pixels == null ? builder : builder.input(key, pixels);
     }
 
     private Signature scoreOutputs(Signature.Builder builder, MmoeMatcher.Scores scores,

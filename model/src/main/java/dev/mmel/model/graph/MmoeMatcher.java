@@ -54,7 +54,7 @@ final class MmoeMatcher {
 
   private record CrossOutput(Operand<TFloat32> textToImage, Operand<TFloat32> imageToText) {}
 
-  SideFeatures features(TextTower.Output text, VisionTower.Output vision) {
+  SideFeatures features(TextEncoder.Output text, VisionTower.Output vision) {
     return features(text.cls(), text.tokens(), vision.projectedCls(), vision.hidden());
   }
 

@@ -49,8 +49,9 @@ final class SideInputs {
   static SideInputs tokens(MmoeGraph.Builder model, ModelConfig config, String prefix) {
     Placeholder<TInt32> ids = model.textIds(prefix + "_text_ids");
     Placeholder<TFloat32> pixels = model.pixels(prefix + "_pixels");
-    return new SideInputs(config.matcherInputs(), List.of(ids, pixels), false,
-        config.vision().imageSize(), model.features(ids, pixels));
+    List<Placeholder<?>> placeholders = pixels == null ? List.of(ids) : List.of(ids, pixels);
+    return new SideInputs(config.matcherInputs(), placeholders, false,
+        config.hasVision() ? config.vision().imageSize() : 0, model.features(ids, pixels));
   }
 
   private static Placeholder<TFloat32> floats(Ops tf, String name, long... shape) {
@@ -67,8 +68,10 @@ final class SideInputs {
     if (side instanceof SideBatch.Features f && features) {
       tensors = f.tensors(inputs);
     } else if (side instanceof SideBatch.Tokens t && !features) {
-      tensors = List.of(TensorCodec.ids(t.ids(), inputs.positions()),
-          TensorCodec.rows(t.pixels(), 3, pixelSize, pixelSize));
+      // A text-only model (pixelSize 0) has no pixel placeholder: its images are ignored.
+      tensors = pixelSize == 0 ? List.of(TensorCodec.ids(t.ids(), inputs.positions()))
+          : List.of(TensorCodec.ids(t.ids(), inputs.positions()),
+              TensorCodec.rows(t.pixels(), 3, pixelSize, pixelSize));
     } else {
       throw new IllegalArgumentException("this graph takes "
           + (features ? "backbone features" : "token ids and pixels") + ", got "

@@ -13,7 +13,7 @@ import org.tensorflow.types.TInt32;
  * and t_tok (all final hidden states, pads included). Causal plus padding mask as in CLIP; since
  * the pad id equals EOS, the valid positions are those up to and including the first EOS.
  */
-final class TextTower {
+final class TextTower implements TextEncoder {
   private static final float MASKED = -1e9f;
 
   private final Layers layers;
@@ -28,9 +28,8 @@ final class TextTower {
         config.text().activation());
   }
 
-  record Output(Operand<TFloat32> cls, Operand<TFloat32> tokens) {}
-
-  Output apply(Operand<TInt32> ids) {
+  @Override
+  public Output apply(Operand<TInt32> ids) {
     Ops tf = layers.tf();
     int length = config.contextLength();
     int width = config.text().width();

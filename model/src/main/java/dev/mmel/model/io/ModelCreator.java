@@ -1,7 +1,9 @@
 package dev.mmel.model.io;
 
+import dev.mmel.model.bge.BgeResources;
 import dev.mmel.model.config.ModelConfig;
 import dev.mmel.model.config.ModelConfigJson;
+import dev.mmel.model.config.TokenizerKind;
 import dev.mmel.model.params.ParameterLayout;
 import dev.mmel.model.params.ParameterSpec;
 import dev.mmel.model.weights.SafetensorsWriter;
@@ -14,17 +16,21 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Creates model directories: random weights (`mmel model init`), then the export. The tokenizer
- * vocabulary is copied in from the file the caller names, so the directory is all that a job or
- * server needs.
+ * Creates model directories: random weights (`mmel model init`), then the export. Imports
+ * ({@link WeightImporter}) start from the same preparation: config and tokenizer vocabulary,
+ * copied in so the directory is all that a job or server needs.
  */
 public final class ModelCreator {
   private ModelCreator() {}
 
   /** @return the new model's version id */
-  public static String initRandom(ModelConfig config, long seed, Path vocabulary, Path out)
+  /**
+   * @param clipVocabulary the CLIP BPE merges (bpe_simple_vocab_16e6.txt.gz) copied into a CLIP
+   *     model's directory; a BERT model's tokenizer.json ships in the bge-small jar (may be null)
+   */
+  public static String initRandom(ModelConfig config, long seed, Path clipVocabulary, Path out)
       throws IOException {
-    ModelDirectory directory = prepare(out, config, vocabulary);
+    ModelDirectory directory = prepare(out, config, clipVocabulary);
     RandomWeights.write(ParameterLayout.of(config), seed, directory.weights());
     return ModelExporter.export(directory);
   }
@@ -34,7 +40,7 @@ public final class ModelCreator {
    * @return the new model's version id
    */
   public static String fromWeights(ModelConfig config, Map<String, float[]> weights,
-      Path vocabulary, Path out) throws IOException {
+      Path clipVocabulary, Path out) throws IOException {
     ParameterLayout layout = ParameterLayout.of(config);
     List<String> missing = layout.specs().stream().map(ParameterSpec::name)
         .filter(name -> !weights.containsKey(name)).toList();
@@ -42,7 +48,7 @@ public final class ModelCreator {
       throw new IllegalArgumentException("weights for " + config.name() + " lack "
           + missing.size() + " parameters, e.g. " + missing.get(0));
     }
-    ModelDirectory directory = prepare(out, config, vocabulary);
+    ModelDirectory directory = prepare(out, config, clipVocabulary);
     SafetensorsWriter writer = new SafetensorsWriter();
     for (ParameterSpec spec : layout.specs()) {
       writer.add(spec.name(), TensorDType.F32, spec.shape(), weights.get(spec.name()));
@@ -51,12 +57,8 @@ public final class ModelCreator {
     return ModelExporter.export(directory);
   }
 
-  static ModelDirectory prepare(Path out, ModelConfig config, Path vocabulary)
+  static ModelDirectory prepare(Path out, ModelConfig config, Path clipVocabulary)
       throws IOException {
-    if (!Files.isRegularFile(vocabulary)) {
-      throw new java.nio.file.NoSuchFileException(vocabulary.toString(), null,
-          "the tokenizer vocabulary to copy into the model directory is missing");
-    }
     Files.createDirectories(out);
     ModelDirectory directory = new ModelDirectory(out);
     if (Files.exists(directory.manifest()) || Files.exists(directory.weights())) {
@@ -64,8 +66,23 @@ public final class ModelCreator {
           "already holds a model; choose an empty --out directory");
     }
     Files.writeString(directory.config(), ModelConfigJson.toJson(config));
-    Files.copy(vocabulary, directory.vocab(),
-        StandardCopyOption.REPLACE_EXISTING);
+    writeVocabulary(directory, config.text().tokenizer(), clipVocabulary);
     return directory;
+  }
+
+  /** CLIP's merges from the file the caller names; BERT's tokenizer.json from the bge-small jar. */
+  private static void writeVocabulary(ModelDirectory directory, TokenizerKind kind,
+      Path clipVocabulary) throws IOException {
+    Path target = directory.vocab(kind);
+    if (kind == TokenizerKind.CLIP_BPE) {
+      if (clipVocabulary == null || !Files.isRegularFile(clipVocabulary)) {
+        throw new java.nio.file.NoSuchFileException(String.valueOf(clipVocabulary), null,
+            "a CLIP model directory needs the CLIP BPE vocabulary (bpe_simple_vocab_16e6.txt.gz)"
+                + " copied into it; give its path");
+      }
+      Files.copy(clipVocabulary, target, StandardCopyOption.REPLACE_EXISTING);
+    } else {
+      Files.write(target, BgeResources.read(BgeResources.FP32_TOKENIZER));
+    }
   }
 }

@@ -4,8 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mmel.model.bge.BgeTokenizer;
 import dev.mmel.model.config.ModelConfig;
 import dev.mmel.model.config.ModelConfigJson;
+import dev.mmel.model.config.TokenizerKind;
+import dev.mmel.model.text.ClipTokenizer;
+import dev.mmel.model.text.TextTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -19,8 +23,9 @@ import java.util.stream.Stream;
 
 /**
  * A model directory: {@code config.json}, {@code weights.safetensors} (canonical names, the source
- * of truth), {@code saved_model/} (the export every module loads), the CLIP tokenizer's BPE
- * vocabulary (so a model directory is all a job or server needs, on any host) and
+ * of truth), {@code saved_model/} (the export every module loads), the vocabulary of the
+ * tokenizer the config names (CLIP's BPE merges, or BERT's tokenizer.json; so a model directory
+ * is all a job or server needs, on any host) and
  * {@code manifest.json}, which records the model version id and a SHA-256 of every file so
  * damage is caught before TensorFlow sees it.
  */
@@ -29,7 +34,8 @@ public final class ModelDirectory {
   public static final String WEIGHTS = "weights.safetensors";
   public static final String SAVED_MODEL = "saved_model";
   public static final String MANIFEST = "manifest.json";
-  public static final String VOCAB = "bpe_simple_vocab_16e6.txt.gz";
+  /** The CLIP tokenizer's vocabulary. */
+  public static final String VOCAB = TokenizerKind.CLIP_BPE.fileName();
   private static final int FORMAT = 1;
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -60,18 +66,47 @@ public final class ModelDirectory {
     return root.resolve(MANIFEST);
   }
 
+  /** Where the CLIP tokenizer's vocabulary is (or would be). */
   public Path vocab() {
-    return root.resolve(VOCAB);
+    return vocab(TokenizerKind.CLIP_BPE);
   }
 
-  /** The tokenizer vocabulary the model was made with; fails with what to do if absent. */
+  public Path vocab(TokenizerKind kind) {
+    return root.resolve(kind.fileName());
+  }
+
+  /**
+   * The vocabulary file of the tokenizer the config names, which the model was made with; fails
+   * with what to do if absent.
+   */
   public Path tokenizerVocab() throws IOException {
-    if (!Files.isRegularFile(vocab())) {
-      throw new NoSuchFileException(vocab().toString(), null, "the model directory has no "
+    Path file = vocab(readConfig().text().tokenizer());
+    if (!Files.isRegularFile(file)) {
+      throw new NoSuchFileException(file.toString(), null, "the model directory has no "
           + "tokenizer vocabulary (it predates vocabularies shipped with models); create it "
           + "again with `mmel model init` or `mmel model import`");
     }
-    return vocab();
+    return file;
+  }
+
+  /** The CLIP BPE vocabulary of a CLIP model (to copy into another), or null for a BERT one. */
+  public Path clipVocabulary() throws IOException {
+    return readConfig().text().tokenizer() == TokenizerKind.CLIP_BPE ? tokenizerVocab() : null;
+  }
+
+  /** The tokenizer the config names, loaded from the directory's own vocabulary. */
+  public TextTokenizer tokenizer() throws IOException {
+    Path file = tokenizerVocab();
+    if (readConfig().text().tokenizer() == TokenizerKind.CLIP_BPE) {
+      return ClipTokenizer.load(file, readConfig().preprocessing().text());
+    }
+    BgeTokenizer wordPiece = BgeTokenizer.load(file);
+    // The BERT tower finds pads as trailing zeros.
+    if (wordPiece.padId() != 0) {
+      throw new IllegalArgumentException(file + ": [PAD] has id " + wordPiece.padId()
+          + "; the BERT text tower needs pad id 0");
+    }
+    return wordPiece;
   }
 
   public ModelConfig readConfig() throws IOException {
@@ -154,8 +189,10 @@ public final class ModelDirectory {
     hashes.put(CONFIG, Sha256.of(config()));
     hashes.put(WEIGHTS,
         knownWeightsSha256 != null ? knownWeightsSha256 : Sha256.of(weights()));
-    if (Files.isRegularFile(vocab())) {
-      hashes.put(VOCAB, Sha256.of(vocab()));
+    for (TokenizerKind kind : TokenizerKind.values()) {
+      if (Files.isRegularFile(vocab(kind))) {
+        hashes.put(kind.fileName(), Sha256.of(vocab(kind)));
+      }
     }
     if (Files.isDirectory(savedModel())) {
       try (Stream<Path> files = Files.walk(savedModel())) {

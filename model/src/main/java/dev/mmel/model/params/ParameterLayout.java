@@ -1,11 +1,11 @@
 package dev.mmel.model.params;
 
+import dev.mmel.model.config.BertTextConfig;
 import dev.mmel.model.config.ClipTextConfig;
 import dev.mmel.model.config.ClipVisionConfig;
 import dev.mmel.model.config.GateMode;
 import dev.mmel.model.config.MatcherInputs;
 import dev.mmel.model.config.ModelConfig;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -14,8 +14,8 @@ import java.util.Map;
 
 /**
  * Every parameter a config implies, in a fixed order. The random initialisers follow Hugging
- * Face's CLIP init for the backbone and PyTorch's Linear/LayerNorm defaults for the rest, so a
- * random model behaves like a freshly built reference model.
+ * Face's CLIP (or BERT) init for the backbone and PyTorch's Linear/LayerNorm defaults for the
+ * rest, so a random model behaves like a freshly built reference model.
  */
 public final class ParameterLayout {
   private final Map<String, ParameterSpec> specs;
@@ -26,10 +26,18 @@ public final class ParameterLayout {
 
   public static ParameterLayout of(ModelConfig config) {
     Builder builder = new Builder();
-    addText(builder, config.text(), config.projectionDim());
-    addVision(builder, config.vision(), config.projectionDim());
-    builder.add(ParameterNames.LOGIT_SCALE, ParameterGroup.BACKBONE,
-        Initializer.constant(Math.log(1 / 0.07)));
+    if (config.text() instanceof BertTextConfig bert) {
+      addBert(builder, bert);
+    } else {
+      addText(builder, (ClipTextConfig) config.text(), config.projectionDim());
+    }
+    if (config.hasVision()) {
+      addVision(builder, config.vision(), config.projectionDim());
+    }
+    if (config.text() instanceof ClipTextConfig) {
+      builder.add(ParameterNames.LOGIT_SCALE, ParameterGroup.BACKBONE,
+          Initializer.constant(Math.log(1 / 0.07)));
+    }
     addHead(builder, config.matcherInputs());
     return new ParameterLayout(builder.specs);
   }
@@ -74,6 +82,31 @@ public final class ParameterLayout {
     b.layerNorm(t + "final_layer_norm", text.width());
     b.add(ParameterNames.TEXT_PROJECTION, ParameterGroup.BACKBONE,
         Initializer.normal(Math.pow(text.width(), -0.5)), projectionDim, text.width());
+  }
+
+  /** Hugging Face BertModel without its pooler; init as BertPreTrainedModel (normal 0.02). */
+  private static void addBert(Builder b, BertTextConfig text) {
+    b.group = ParameterGroup.BACKBONE;
+    String e = ParameterNames.BERT_EMBEDDINGS;
+    int w = text.width();
+    b.add(e + "word_embeddings.weight", ParameterGroup.BACKBONE, Initializer.normal(0.02),
+        text.vocabSize(), w);
+    b.add(e + "position_embeddings.weight", ParameterGroup.BACKBONE, Initializer.normal(0.02),
+        text.maxPositions(), w);
+    b.add(e + "token_type_embeddings.weight", ParameterGroup.BACKBONE, Initializer.normal(0.02),
+        text.typeVocabSize(), w);
+    b.layerNorm(e + "LayerNorm", w);
+    for (int i = 0; i < text.layers(); i++) {
+      String prefix = ParameterNames.bertLayer(i);
+      for (String proj : List.of("query", "key", "value")) {
+        b.bertLinear(prefix + "attention.self." + proj, w, w);
+      }
+      b.bertLinear(prefix + "attention.output.dense", w, w);
+      b.layerNorm(prefix + "attention.output.LayerNorm", w);
+      b.bertLinear(prefix + "intermediate.dense", w, text.intermediateSize());
+      b.bertLinear(prefix + "output.dense", text.intermediateSize(), w);
+      b.layerNorm(prefix + "output.LayerNorm", w);
+    }
   }
 
   private static void addVision(Builder b, ClipVisionConfig vision, int projectionDim) {
@@ -170,6 +203,12 @@ public final class ParameterLayout {
     /** HF CLIP init: zero biases, depth-scaled normal weights. */
     void clipLinear(String prefix, int in, int out, double std) {
       add(prefix + ".weight", group, Initializer.normal(std), out, in);
+      add(prefix + ".bias", group, Initializer.constant(0), out);
+    }
+
+    /** HF BERT init: normal(0.02) weights, zero biases. */
+    void bertLinear(String prefix, int in, int out) {
+      add(prefix + ".weight", group, Initializer.normal(0.02), out, in);
       add(prefix + ".bias", group, Initializer.constant(0), out);
     }
 

@@ -2,7 +2,8 @@ package dev.mmel.model.params;
 
 /**
  * Canonical parameter names: those of the reference MMoE checkpoint (spec 10), i.e. Hugging Face
- * CLIPModel names under {@code encoder.clip.}. Keeping the names in one place lets the graph, the
+ * CLIPModel names under {@code encoder.clip.}; a BERT text tower has Hugging Face BertModel names
+ * under {@code encoder.bert.} (no pooler: the tower pools [CLS] itself). Keeping the names in one place lets the graph, the
  * importer and the initialiser agree by construction.
  */
 public final class ParameterNames {
@@ -12,6 +13,8 @@ public final class ParameterNames {
   public static final String TEXT_PROJECTION = CLIP + "text_projection.weight";
   public static final String VISUAL_PROJECTION = CLIP + "visual_projection.weight";
   public static final String LOGIT_SCALE = CLIP + "logit_scale";
+  public static final String BERT = "encoder.bert.";
+  public static final String BERT_EMBEDDINGS = BERT + "embeddings.";
   public static final String IMAGE_CLS_FC = "encoder.image_cls_fc";
   public static final String IMAGE_TOKENS_FC = "encoder.image_tokens_fc";
   public static final String MATCHER = "matcher.";
@@ -25,6 +28,11 @@ public final class ParameterNames {
 
   public static String layer(String towerPrefix, int index) {
     return towerPrefix + "encoder.layers." + index + ".";
+  }
+
+  /** A BERT block's prefix, e.g. {@code encoder.bert.encoder.layer.3.}. */
+  public static String bertLayer(int index) {
+    return BERT + "encoder.layer." + index + ".";
   }
 
   public static String router(String unitPrefix) {

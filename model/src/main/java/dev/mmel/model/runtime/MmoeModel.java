@@ -22,8 +22,8 @@ import dev.mmel.model.io.ModelVersion;
 import dev.mmel.model.io.Sha256;
 import dev.mmel.model.params.GateSite;
 import dev.mmel.model.tensor.TensorCodec;
-import dev.mmel.model.text.ClipTokenizer;
 import dev.mmel.model.text.LinkingTexts;
+import dev.mmel.model.text.TextTokenizer;
 import dev.mmel.model.weights.SafetensorsFile;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -54,17 +54,18 @@ public final class MmoeModel implements LinkingModel {
   private final String version;
   private final Map<String, SessionFunction> functions;
   private final List<AutoCloseable> resources;
-  private final ClipTokenizer tokenizer;
+  private final TextTokenizer tokenizer;
+  /** Null for a text-only model. */
   private final ImagePreprocessor images;
 
   private MmoeModel(ModelConfig config, String version, Map<String, SessionFunction> functions,
-      List<AutoCloseable> resources, ClipTokenizer tokenizer) {
+      List<AutoCloseable> resources, TextTokenizer tokenizer) {
     this.config = config;
     this.version = version;
     this.functions = Map.copyOf(functions);
     this.resources = resources;
     this.tokenizer = tokenizer;
-    this.images = ImagePreprocessor.forConfig(config);
+    this.images = config.hasVision() ? ImagePreprocessor.forConfig(config) : null;
   }
 
   /** Loads the directory's SavedModel after checking every file against the manifest. */
@@ -80,8 +81,7 @@ public final class MmoeModel implements LinkingModel {
     if (verifyFiles) {
       directory.verify();
     }
-    ClipTokenizer tokenizer = ClipTokenizer.load(directory.tokenizerVocab(),
-        config.preprocessing().text());
+    TextTokenizer tokenizer = directory.tokenizer();
     if (!Files.isDirectory(directory.savedModel())) {
       throw new DamagedModelException(directory.savedModel()
           + " is missing; run `mmel model export --model " + modelDir + "`");
@@ -124,8 +124,7 @@ public final class MmoeModel implements LinkingModel {
     ModelDirectory directory = new ModelDirectory(modelDir);
     ModelConfig config = directory.readConfig();
     String version = ModelVersion.of(config, Sha256.of(directory.weights()));
-    ClipTokenizer tokenizer = ClipTokenizer.load(directory.tokenizerVocab(),
-        config.preprocessing().text());
+    TextTokenizer tokenizer = directory.tokenizer();
     Graph graph = new Graph();
     try (SafetensorsFile weights = SafetensorsFile.open(directory.weights())) {
       MmoeGraph model = MmoeGraph.build(graph, config, version);
@@ -179,6 +178,10 @@ public final class MmoeModel implements LinkingModel {
   }
 
   private float[] pixels(ImageInput image) throws InvalidInputException {
+    // A text-only model ignores images: decoding them would be wasted work.
+    if (!config.hasVision()) {
+      return null;
+    }
     try {
       if (image instanceof ImageInput.File file) {
         return images.preprocess(file.path());
@@ -216,7 +219,7 @@ public final class MmoeModel implements LinkingModel {
     int n = textIds.length;
     Map<String, float[]> out = call(Signatures.ENCODE_ENTITIES, encoderInputs(textIds, pixels));
     return new EntityEncodings(n, config.retrievalDim(), config.matcher().hiddenDim(),
-        config.contextLength(), config.vision().positions(),
+        config.contextLength(), config.imagePositions(),
         out.get(Signatures.RETRIEVAL), out.get(Signatures.TEXT_C),
         out.get(Signatures.TEXT_QUERY), out.get(Signatures.IMAGE_C),
         out.get(Signatures.IMAGE_QUERY));
@@ -227,7 +230,7 @@ public final class MmoeModel implements LinkingModel {
     int n = textIds.length;
     Map<String, float[]> out = call(Signatures.ENCODE_MENTIONS, encoderInputs(textIds, pixels));
     return new MentionEncodings(n, config.retrievalDim(), config.matcher().hiddenDim(),
-        config.contextLength(), config.vision().positions(),
+        config.contextLength(), config.imagePositions(),
         out.get(Signatures.QUERY), out.get(Signatures.TEXT_KEY), out.get(Signatures.TEXT_VALUE),
         out.get(Signatures.IMAGE_KEY), out.get(Signatures.IMAGE_VALUE));
   }
@@ -247,7 +250,7 @@ public final class MmoeModel implements LinkingModel {
     int r = config.retrievalDim();
     int d = config.matcher().hiddenDim();
     int l = config.contextLength();
-    int p = config.vision().positions();
+    int p = config.imagePositions();
     Map<String, Tensor> inputs = new LinkedHashMap<>();
     inputs.put(Signatures.QUERY, TensorCodec.flat(mentions.query(), b, r));
     inputs.put(Signatures.TEXT_KEY, TensorCodec.flat(mentions.textKey(), b, l, d));
@@ -297,24 +300,27 @@ public final class MmoeModel implements LinkingModel {
 
   private Map<String, Tensor> pairInputs(int[][] mentionIds, float[][] mentionPixels,
       int[][] entityIds, float[][] entityPixels) {
-    int size = config.vision().imageSize();
     Map<String, Tensor> inputs = new LinkedHashMap<>();
     inputs.put(Signatures.MENTION_TEXT_IDS, TensorCodec.ids(mentionIds, config.contextLength()));
-    inputs.put(Signatures.MENTION_PIXELS,
-        TensorCodec.rows(orMissing(mentionPixels, mentionIds.length), 3, size, size));
+    putPixels(inputs, Signatures.MENTION_PIXELS, mentionPixels, mentionIds.length);
     inputs.put(Signatures.ENTITY_TEXT_IDS, TensorCodec.ids(entityIds, config.contextLength()));
-    inputs.put(Signatures.ENTITY_PIXELS,
-        TensorCodec.rows(orMissing(entityPixels, entityIds.length), 3, size, size));
+    putPixels(inputs, Signatures.ENTITY_PIXELS, entityPixels, entityIds.length);
     return inputs;
   }
 
   private Map<String, Tensor> encoderInputs(int[][] textIds, float[][] pixels) {
-    int size = config.vision().imageSize();
     Map<String, Tensor> inputs = new LinkedHashMap<>();
     inputs.put(Signatures.TEXT_IDS, TensorCodec.ids(textIds, config.contextLength()));
-    inputs.put(Signatures.PIXELS,
-        TensorCodec.rows(orMissing(pixels, textIds.length), 3, size, size));
+    putPixels(inputs, Signatures.PIXELS, pixels, textIds.length);
     return inputs;
+  }
+
+  /** A text-only model's signatures take no pixels: whatever the caller sent is ignored. */
+  private void putPixels(Map<String, Tensor> inputs, String key, float[][] pixels, int count) {
+    if (config.hasVision()) {
+      int size = config.vision().imageSize();
+      inputs.put(key, TensorCodec.rows(orMissing(pixels, count), 3, size, size));
+    }
   }
 
   private static float[][] orMissing(float[][] pixels, int count) {

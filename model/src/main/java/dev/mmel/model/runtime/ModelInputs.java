@@ -1,6 +1,7 @@
 package dev.mmel.model.runtime;
 
 import dev.mmel.model.config.ModelConfig;
+import dev.mmel.model.config.TokenizerKind;
 
 /**
  * Checks what callers hand the model before it reaches TensorFlow, so a bad request fails with a
@@ -30,7 +31,7 @@ final class ModelInputs {
       int[] row = ids[i];
       if (row == null || row.length != length) {
         throw new IllegalArgumentException(what + ".text_ids[" + i + "] must hold exactly "
-            + length + " token ids (use ClipTokenizer.encodePadded), got "
+            + length + " token ids (use the model's tokenizer, encodePadded), got "
             + (row == null ? "null" : row.length));
       }
       boolean hasEos = false;
@@ -41,12 +42,17 @@ final class ModelInputs {
         }
         hasEos |= id == ModelConfig.EOS_TOKEN;
       }
-      if (!hasEos) {
+      if (config.text().tokenizer() == TokenizerKind.CLIP_BPE && !hasEos) {
         throw new IllegalArgumentException(what + ".text_ids[" + i
             + "] has no end-of-text token " + ModelConfig.EOS_TOKEN);
       }
+      // WordPiece rows are padded with 0: a row that starts with it holds no text, not even [CLS].
+      if (config.text().tokenizer() == TokenizerKind.WORDPIECE && row[0] == 0) {
+        throw new IllegalArgumentException(what + ".text_ids[" + i
+            + "] starts with the pad id 0; a WordPiece row starts with [CLS]");
+      }
     }
-    if (pixels != null) {
+    if (pixels != null && config.hasVision()) {
       int size = config.vision().imageSize();
       int expected = 3 * size * size;
       for (int i = 0; i < pixels.length; i++) {

@@ -12,7 +12,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.zip.GZIPInputStream;
@@ -45,7 +44,7 @@ import java.util.zip.ZipException;
  *
  * <p>Instances are immutable apart from a bounded per-word cache and safe to share across threads.
  */
-public final class ClipTokenizer {
+public final class ClipTokenizer implements TextTokenizer {
 
   public static final int START_OF_TEXT = 49406;
   public static final int END_OF_TEXT = 49407;
@@ -221,6 +220,7 @@ public final class ClipTokenizer {
    * Exactly {@code contextLength} ids: {@code <|startoftext|>}, at most {@code contextLength - 2}
    * tokens (the rest are dropped), {@code <|endoftext|>}, then {@link #PAD} up to the length.
    */
+  @Override
   public int[] encodePadded(String text, int contextLength) {
     if (contextLength < 2) {
       throw new IllegalArgumentException("contextLength must leave room for the start and end ids: " + contextLength);
@@ -232,15 +232,6 @@ public final class ClipTokenizer {
     out[0] = START_OF_TEXT;
     System.arraycopy(tokens.ids, 0, out, 1, tokens.size);
     out[tokens.size + 1] = END_OF_TEXT;
-    return out;
-  }
-
-  /** {@link #encodePadded} of each text, in order. */
-  public int[][] encodeBatch(List<String> texts, int contextLength) {
-    int[][] out = new int[texts.size()][];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = encodePadded(texts.get(i), contextLength);
-    }
     return out;
   }
 

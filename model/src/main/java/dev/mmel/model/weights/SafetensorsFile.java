@@ -51,7 +51,7 @@ import java.util.NoSuchElementException;
  * reads racing with {@code close} fail with {@link java.nio.channels.ClosedChannelException}. Truncating the
  * file while it is open makes reads of the lost region fail with {@link InternalError}, as with any mapping.
  */
-public final class SafetensorsFile implements AutoCloseable {
+public final class SafetensorsFile implements TensorSource {
 
   /** The reference implementation's bound; a larger length means corruption, not a big model. */
   static final long MAX_HEADER_BYTES = 100_000_000L;
@@ -108,7 +108,33 @@ public final class SafetensorsFile implements AutoCloseable {
     return path;
   }
 
+  @Override
+  public String description() {
+    return path.toString();
+  }
+
+  @Override
+  public String label() {
+    return String.valueOf(path.getFileName());
+  }
+
+  @Override
+  public long[] shape(String name) {
+    return info(name).shape();
+  }
+
+  @Override
+  public String dtype(String name) {
+    return info(name).dtype().toString();
+  }
+
+  @Override
+  public boolean readsAsFloat(String name) {
+    return info(name).dtype().floatConvertible();
+  }
+
   /** Tensor names in the order their bytes appear in the file, which makes sequential loading cheapest. */
+  @Override
   public List<String> names() {
     return List.copyOf(tensors.keySet());
   }
@@ -176,6 +202,7 @@ public final class SafetensorsFile implements AutoCloseable {
    * @throws UnsupportedOperationException if the dtype is not F32, F16 or BF16
    * @throws IllegalArgumentException      if {@code dst} has fewer elements remaining than the tensor holds
    */
+  @Override
   public void readFloats(String name, FloatBuffer dst) throws IOException {
     TensorInfo info = info(name);
     WindowDecoder decoder = decoderFor(info);

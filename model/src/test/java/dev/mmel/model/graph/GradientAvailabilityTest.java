@@ -10,6 +10,7 @@ import dev.mmel.model.config.ModelPresets;
 import dev.mmel.model.params.ParameterGroup;
 import dev.mmel.model.params.ParameterLayout;
 import dev.mmel.model.params.ParameterNames;
+import dev.mmel.model.tensor.TensorCodec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -91,6 +92,77 @@ class GradientAvailabilityTest {
         }
       }
     }
+  }
+
+  /**
+   * A text-only BERT model: every tower and matcher weight gets a gradient, except the image
+   * projections' weights, which multiply the all-zero image features, and the vision unit's
+   * experts that neither of its two constant input rows routes to (see ModelConfig).
+   */
+  @Test
+  void everyBertTowerWeightHasAGradientAndTheImageProjectionWeightsNone() {
+    ModelConfig config = ModelPresets.get(ModelPresets.TINY_BERT);
+    try (Graph graph = new Graph()) {
+      Ops tf = Ops.create(graph);
+      ModelParameters params = ModelParameters.create(tf, ParameterLayout.of(config));
+      MmoeGraph.Builder builder = new MmoeGraph.Builder(tf, config, params);
+      Placeholder<TInt32> mIds = builder.textIds("m_ids");
+      Placeholder<TInt32> eIds = builder.textIds("e_ids");
+      Operand<TFloat32> loss = tf.reduceSum(
+          builder.scorePairs(mIds, null, eIds, null, Gating.PER_TOKEN).total(),
+          tf.constant(new int[] {0, 1}));
+      List<String> names = new ArrayList<>();
+      List<Output<?>> weights = new ArrayList<>();
+      for (Map.Entry<String, Variable<TFloat32>> entry : params.variables().entrySet()) {
+        if (trained(entry.getKey(), config)) {
+          names.add(entry.getKey());
+          weights.add(entry.getValue().asOutput());
+        }
+      }
+      Output<?>[] gradients = graph.addGradients(loss.asOutput(), weights.toArray(Output<?>[]::new));
+      try (Session session = new Session(graph)) {
+        TestWeights.loadNoisy(session, params, config, 1);
+        Random random = new Random(2);
+        try (TInt32 mi = TensorCodec.ids(wordPieceRows(random, 3, config), 50);
+            TInt32 ei = TensorCodec.ids(wordPieceRows(random, 4, config), 50)) {
+          Session.Runner runner = session.runner().feed(mIds, mi).feed(eIds, ei);
+          for (int i = 0; i < gradients.length; i++) {
+            assertNotNull(gradients[i], "no gradient for " + names.get(i));
+            runner.fetch(gradients[i]);
+          }
+          try (Result result = runner.run()) {
+            for (int i = 0; i < result.size(); i++) {
+              boolean any = false;
+              for (float v : TestInputs.read(result.get(i))) {
+                assertTrue(Float.isFinite(v), "non-finite gradient for " + names.get(i));
+                any |= v != 0;
+              }
+              boolean silent = names.get(i).equals(ParameterNames.IMAGE_CLS_FC + ".weight")
+                  || names.get(i).equals(ParameterNames.IMAGE_TOKENS_FC + ".weight");
+              boolean routedByConstants =
+                  names.get(i).startsWith(ParameterNames.VISION_UNIT + "moe_layer.experts.");
+              if (!routedByConstants) {
+                assertEquals(!silent, any, "gradient of " + names.get(i));
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** [CLS], random word pieces, [SEP], then zeros. */
+  private static int[][] wordPieceRows(Random random, int n, ModelConfig config) {
+    int[][] rows = new int[n][config.contextLength()];
+    for (int[] row : rows) {
+      int tokens = 1 + random.nextInt(config.contextLength() - 2);
+      row[0] = 101;
+      for (int j = 1; j <= tokens; j++) {
+        row[j] = 1000 + random.nextInt(29000);
+      }
+      row[tokens + 1] = 102;
+    }
+    return rows;
   }
 
   /** The expert index in a name like {@code ...moe_layer.experts.3.ff.2.bias}, else -1. */

@@ -72,7 +72,7 @@ class WeightImporterTest {
     assertTrue(report.initialised().isEmpty());
     long backbone = ParameterLayout.of(TINY).specs().stream()
         .filter(s -> s.group() == ParameterGroup.BACKBONE).count();
-    assertEquals((int) backbone, report.importedPerFile().get(hfClip));
+    assertEquals((int) backbone, report.importedPerFile().get(hfClip.toString()));
   }
 
   @Test

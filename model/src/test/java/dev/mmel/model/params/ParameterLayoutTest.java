@@ -28,6 +28,25 @@ class ParameterLayoutTest {
     assertEquals(0L, counts.get(ParameterGroup.GATE_STATISTICS));
   }
 
+  /**
+   * bge-small-en-v1.5 (Hugging Face BertModel) has 33,360,000 parameters; without its pooler
+   * (384x384 + 384, unused: the tower pools [CLS]) 33,212,160: words 30522x384, positions
+   * 512x384, token types 2x384, embedding LN 768, 12 layers of 1,774,464. A text-only model has
+   * no CLIP vision tower, projections or logit_scale; its image projections are d -> d.
+   */
+  @Test
+  void bgeSmallBackboneHasHuggingFaceParameterCountWithoutPooler() {
+    ParameterLayout layout = ParameterLayout.of(ModelPresets.get(ModelPresets.BGE_SMALL_EN_V15));
+    Map<ParameterGroup, Long> counts = layout.countsByGroup();
+    assertEquals(33_360_000L - (384L * 384 + 384), counts.get(ParameterGroup.BACKBONE));
+    assertEquals(2 * (96L * 96 + 96), counts.get(ParameterGroup.PROJECTIONS));
+    assertEquals("[1536, 384]",
+        layout.spec("encoder.bert.encoder.layer.11.intermediate.dense.weight").shapeText());
+    assertEquals("[2, 384]",
+        layout.spec("encoder.bert.embeddings.token_type_embeddings.weight").shapeText());
+    assertTrue(layout.specs().stream().noneMatch(s -> s.name().startsWith(ParameterNames.CLIP)));
+  }
+
   @Test
   void faithfulModeAddsOneFrozenMeanPerGateSite() {
     ModelConfig tiny = ModelPresets.get(ModelPresets.TINY);

@@ -6,8 +6,9 @@ import dev.mmel.model.data.LabelledMention;
 import dev.mmel.model.graph.SideBatch;
 import dev.mmel.model.image.ImagePreprocessor;
 import dev.mmel.model.image.InvalidImageException;
-import dev.mmel.model.text.ClipTokenizer;
+import dev.mmel.model.io.ModelDirectory;
 import dev.mmel.model.text.LinkingTexts;
+import dev.mmel.model.text.TextTokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,25 +19,27 @@ import java.util.concurrent.atomic.AtomicLong;
  * preprocessed pixels, exactly as serving and the index job prepare them. A missing image is
  * none (zeros); an image present but undecodable is none too, and counted.
  */
-public final class ClipSideSource implements SideBatchSource {
-  private final ClipTokenizer tokenizer;
+public final class TokenSideSource implements SideBatchSource {
+  private final TextTokenizer tokenizer;
   private final int contextLength;
   private final ImagePreprocessor images;
   private final AtomicLong unreadable = new AtomicLong();
 
-  public ClipSideSource(ClipTokenizer tokenizer, int contextLength, ImagePreprocessor images) {
+  /** @param images null for a text-only model */
+  public TokenSideSource(TextTokenizer tokenizer, int contextLength, ImagePreprocessor images) {
     this.tokenizer = tokenizer;
     this.contextLength = contextLength;
     this.images = images;
   }
 
   /**
-   * The inputs of the model with this config and tokenizer vocabulary: its text normalisation,
-   * context length and image preprocessing, as the index job and serving prepare them.
+   * The inputs of the model in this directory: its tokenizer and text normalisation, context
+   * length and image preprocessing, as the index job and serving prepare them.
    */
-  public static ClipSideSource forModel(ModelConfig config, Path vocab) throws IOException {
-    return new ClipSideSource(ClipTokenizer.load(vocab, config.preprocessing().text()),
-        config.contextLength(), ImagePreprocessor.forConfig(config));
+  public static TokenSideSource forModel(ModelDirectory directory) throws IOException {
+    ModelConfig config = directory.readConfig();
+    return new TokenSideSource(directory.tokenizer(), config.contextLength(),
+        config.hasVision() ? ImagePreprocessor.forConfig(config) : null);
   }
 
   @Override
@@ -63,7 +66,8 @@ public final class ClipSideSource implements SideBatchSource {
   }
 
   private float[] image(Path path) {
-    if (path == null) {
+    // A text-only model (no preprocessor) takes no images.
+    if (path == null || images == null) {
       return null;
     }
     try {

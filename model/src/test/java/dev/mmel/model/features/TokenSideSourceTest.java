@@ -10,6 +10,8 @@ import dev.mmel.model.data.KbEntity;
 import dev.mmel.model.data.SharedData;
 import dev.mmel.model.graph.SideBatch;
 import dev.mmel.model.image.ImagePreprocessor;
+import dev.mmel.model.io.ModelCreator;
+import dev.mmel.model.io.ModelDirectory;
 import dev.mmel.model.text.ClipTokenizer;
 import dev.mmel.model.text.LinkingTexts;
 import java.nio.file.Files;
@@ -18,8 +20,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
-class ClipSideSourceTest {
+class TokenSideSourceTest {
+
+  @TempDir
+  Path dir;
 
   @Test
   void forModelPreparesInputsAsTheConfigSays() throws Exception {
@@ -40,10 +46,12 @@ class ClipSideSourceTest {
     assertFalse(Arrays.equals(fromReference.pixels()[0], fromUnrecorded.pixels()[0]));
   }
 
-  private static SideBatch.Tokens assertPreparedAsConfigured(ModelConfig config, Path vocab,
+  private SideBatch.Tokens assertPreparedAsConfigured(ModelConfig config, Path vocab,
       KbEntity entity, Path image) throws Exception {
+    Path modelDir = dir.resolve(config.preprocessing().image().id());
+    ModelCreator.initRandom(config, 1, vocab, modelDir);
     SideBatch.Tokens batch = (SideBatch.Tokens)
-        ClipSideSource.forModel(config, vocab).entities(List.of(entity));
+        TokenSideSource.forModel(new ModelDirectory(modelDir)).entities(List.of(entity));
     String text = LinkingTexts.entity(entity.name(), entity.description());
     assertArrayEquals(ClipTokenizer.load(vocab, config.preprocessing().text())
         .encodePadded(text, config.contextLength()), batch.ids()[0]);
