@@ -5,6 +5,8 @@ import dev.mmel.model.config.ModelConfig;
 import dev.mmel.model.data.MalformedRecord;
 import dev.mmel.model.io.ModelDirectory;
 import dev.mmel.retriever.EntityIndexStore;
+import dev.mmel.retriever.PublishPolicy;
+import dev.mmel.retriever.PublishRefusedException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -33,7 +36,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The full build of an entity index (bounded): KB files -> validation (bad records to a side
  * output, counted) -> micro-batched TF entity encoding -> idempotent upserts into a new build ->
- * when the job has finished, the build is published, so readers switch to it in one step.
+ * when the job has finished, the build is published under the settings' {@link PublishPolicy},
+ * so readers switch to it in one step, or it is refused and stays, finished but not live.
  */
 public final class EntityEmbeddingJob {
   private static final Logger LOG = LoggerFactory.getLogger(EntityEmbeddingJob.class);
@@ -43,9 +47,12 @@ public final class EntityEmbeddingJob {
   /** Everything one build needs; validated here. Made with {@link #builder()}. */
   public record Settings(List<Path> kbFiles, EncoderSettings encoder, IndexTarget target,
       String buildId, int parallelism, Duration checkpointInterval, int sinkBatch,
-      Path malformedReport, Path unreadableImagesReport) {
+      Path malformedReport, Path unreadableImagesReport, PublishPolicy publishPolicy) {
 
-    /** A build with one encoder instance, a checkpoint every 10 s and upserts of 256. */
+    /**
+     * A build with one encoder instance, a checkpoint every 10 s, upserts of 256, published
+     * under {@link PublishPolicy#defaults()}.
+     */
     public static Builder builder() {
       return new Builder();
     }
@@ -60,6 +67,7 @@ public final class EntityEmbeddingJob {
       private int sinkBatch = 256;
       private Path malformedReport;
       private Path unreadableImagesReport;
+      private PublishPolicy publishPolicy = PublishPolicy.defaults();
 
       private Builder() {}
 
@@ -114,10 +122,16 @@ public final class EntityEmbeddingJob {
         return this;
       }
 
+      /** When the finished build may replace the live one. */
+      public Builder publishPolicy(PublishPolicy policy) {
+        this.publishPolicy = policy;
+        return this;
+      }
+
       public Settings build() {
         return new Settings(kbFiles, encoder, target, buildId, parallelism, checkpointInterval,
             sinkBatch, malformedReport, unreadableImagesReport != null ? unreadableImagesReport
-                : Reports.besideMalformed(malformedReport));
+                : Reports.besideMalformed(malformedReport), publishPolicy);
       }
     }
 
@@ -125,6 +139,7 @@ public final class EntityEmbeddingJob {
       java.util.Objects.requireNonNull(encoder, "encoder settings are required");
       java.util.Objects.requireNonNull(target, "an index target is required");
       java.util.Objects.requireNonNull(malformedReport, "a malformed-record report path is required");
+      java.util.Objects.requireNonNull(publishPolicy, "a publish policy is required");
       kbFiles = List.copyOf(kbFiles);
       if (kbFiles.isEmpty()) {
         throw new IllegalArgumentException("kb files: give at least one KB JSONL file");
@@ -151,9 +166,19 @@ public final class EntityEmbeddingJob {
     }
   }
 
-  /** What a build did: counts from the job's accumulators. */
+  /**
+   * What a build did: counts from the job's accumulators, and whether it was published.
+   *
+   * @param refusal why the publish policy refused the finished build, which then stays in the
+   *     store, finished but not live; empty when it was published
+   */
   public record Outcome(String buildId, long valid, long malformed, long encoded,
-      long unreadableImages, Duration elapsed) {}
+      long unreadableImages, Duration elapsed, Optional<PublishRefusedException> refusal) {
+
+    public boolean published() {
+      return refusal.isEmpty();
+    }
+  }
 
   /** The model's index schema and version, read once at the client. */
   public record ModelInfo(IndexSchema schema, String version) {
@@ -166,7 +191,8 @@ public final class EntityEmbeddingJob {
 
   /**
    * Builds and runs the job on {@code env}, reporting (encoded, expected) as it goes, and
-   * publishes the build when the job succeeds.
+   * publishes the build when the job succeeds, unless the publish policy refuses it (see
+   * {@link Outcome#refusal}).
    */
   public static Outcome run(StreamExecutionEnvironment env, Settings settings,
       BiConsumer<Long, Long> progress) throws Exception {
@@ -263,13 +289,17 @@ public final class EntityEmbeddingJob {
     }
     Map<String, Object> counts = result.getAllAccumulatorResults();
     progress.accept(counter(counts, EncodeOperator.ENCODED), expected);
+    Optional<PublishRefusedException> refusal = Optional.empty();
     try (EntityIndexStore store = settings.target().open()) {
-      store.publish(settings.buildId());
+      store.publish(settings.buildId(), settings.publishPolicy());
+    } catch (PublishRefusedException e) {
+      // Not an error of the job: the caller decides what a refusal means and reports it.
+      refusal = Optional.of(e);
     }
     return new Outcome(settings.buildId(), counter(counts, KbValidation.VALID),
         counter(counts, KbValidation.INVALID), counter(counts, EncodeOperator.ENCODED),
         counter(counts, EncodeOperator.UNREADABLE_IMAGES),
-        Duration.ofNanos(System.nanoTime() - start));
+        Duration.ofNanos(System.nanoTime() - start), refusal);
   }
 
   private static void awaitWithProgress(JobClient client,

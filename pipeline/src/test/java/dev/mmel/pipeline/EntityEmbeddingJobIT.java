@@ -1,15 +1,22 @@
 package dev.mmel.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mmel.core.EncodedEntity;
+import dev.mmel.core.EntityRecord;
+import dev.mmel.core.IndexSchema;
+import dev.mmel.core.RerankFeatures;
 import dev.mmel.model.config.ModelPresets;
 import dev.mmel.model.data.KbEntity;
 import dev.mmel.model.data.KbJsonl;
 import dev.mmel.model.data.SharedData;
 import dev.mmel.model.io.ModelCreator;
 import dev.mmel.retriever.EntityIndex;
+import dev.mmel.retriever.BuildCount;
 import dev.mmel.retriever.EntityIndexStore;
+import dev.mmel.retriever.PublishRefusedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -17,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.state.ListState;
@@ -71,8 +79,12 @@ class EntityEmbeddingJobIT {
   }
 
   private static EntityEmbeddingJob.Settings settings(String buildId, Path index) {
+    return settings(buildId, index, kb);
+  }
+
+  private static EntityEmbeddingJob.Settings settings(String buildId, Path index, Path kbFile) {
     return EntityEmbeddingJob.Settings.builder()
-        .kbFiles(List.of(kb))
+        .kbFiles(List.of(kbFile))
         .encoder(new EncoderSettings(model.toString(), 8, 1, "cpu"))
         .target(new EmbeddedTarget(index.toString()))
         .buildId(buildId)
@@ -91,6 +103,7 @@ class EntityEmbeddingJobIT {
     EntityEmbeddingJob.Outcome outcome = EntityEmbeddingJob.run(
         JobEnvironments.local(settings.parallelism()), settings,
         (done, total) -> progress.add(new long[] {done, total}));
+    assertTrue(outcome.published(), outcome.refusal().toString());
     assertEquals(ENTITIES, outcome.valid());
     assertEquals(3, outcome.malformed());
     assertEquals(ENTITIES, outcome.encoded());
@@ -134,6 +147,58 @@ class EntityEmbeddingJobIT {
         + " of the " + ENTITIES + " entities again, not all: it resumed where its checkpoint "
         + "left off");
     checkIndexHoldsExactEncodings(index, "failing_build");
+  }
+
+  /**
+   * A KB of nothing but malformed records finishes without error; the default policy refuses
+   * to publish what it built, which stays in the store, finished but not live.
+   */
+  @Test
+  void aBuildOfNoValidRecordIsRefusedAndTheLiveBuildStays() throws Exception {
+    Path index = dir.resolve("index-c");
+    EntityEmbeddingJob.ModelInfo info = EntityEmbeddingJob.ModelInfo.of(
+        new EncoderSettings(model.toString(), 8, 1, "cpu"));
+    try (EntityIndexStore store = new EmbeddedTarget(index.toString()).open()) {
+      try (EntityIndex live = store.openBuild("serving", info.version(), info.schema())) {
+        live.upsert(List.of(randomEntity("Q1", info.schema()), randomEntity("Q2",
+            info.schema())));
+      }
+      store.publish("serving");
+    }
+    Path broken = Files.write(dir.resolve("broken-kb.jsonl"),
+        List.of("{broken json", "{\"qid\":\"Q1\"}"));
+    EntityEmbeddingJob.Settings settings = settings("empty_build", index, broken);
+    EntityEmbeddingJob.Outcome outcome = EntityEmbeddingJob.run(
+        JobEnvironments.local(settings.parallelism()), settings, (done, total) -> { });
+    assertEquals(0, outcome.valid());
+    assertEquals(2, outcome.malformed());
+    assertFalse(outcome.published());
+    PublishRefusedException refusal = outcome.refusal().orElseThrow();
+    assertEquals(PublishRefusedException.Reason.EMPTY, refusal.reason());
+    assertEquals(new BuildCount("serving", 2), refusal.live().orElseThrow());
+    try (EntityIndexStore store = new EmbeddedTarget(index.toString()).open()) {
+      assertEquals("serving", store.liveBuildId().orElseThrow());
+      assertEquals(List.of("serving:live", "empty_build:finished"), store.builds().stream()
+          .map(b -> b.buildId() + ":" + b.state().label()).toList());
+    }
+  }
+
+  private static EncodedEntity randomEntity(String qid, IndexSchema schema) {
+    Random random = new Random(qid.hashCode());
+    return new EncodedEntity(new EntityRecord(qid, "name " + qid, List.of(), "", null),
+        gaussian(random, schema.retrievalDim()), new RerankFeatures(
+            gaussian(random, schema.hiddenDim()),
+            gaussian(random, schema.textPositions() * schema.hiddenDim()),
+            gaussian(random, schema.hiddenDim()),
+            gaussian(random, schema.imagePositions() * schema.hiddenDim())));
+  }
+
+  private static float[] gaussian(Random random, int n) {
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = (float) random.nextGaussian();
+    }
+    return v;
   }
 
   /** The lines of every file in {@code dir} whose name starts with {@code prefix}. */

@@ -10,11 +10,13 @@ import dev.mmel.core.EncodedEntity;
 import dev.mmel.core.EntityRecord;
 import dev.mmel.core.IndexSchema;
 import dev.mmel.core.RerankFeatures;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,7 +25,8 @@ import org.junit.jupiter.api.Test;
  * The semantics every {@link EntityIndexStore} must have, run against each implementation: the
  * embedded store as a unit test, the Milvus store as an integration test on a real server.
  * Vectors are random but exact search over them is computed here, so results are checked, not
- * trusted.
+ * trusted. Then what publishing guarantees: refusals under the policy, the previous build and
+ * rollback, the listing of builds and their states, and gc.
  */
 public abstract class EntityIndexContract {
   protected static final IndexSchema SCHEMA = new IndexSchema(40, 4, 5, 3);
@@ -54,6 +57,20 @@ public abstract class EntityIndexContract {
       }
     }
     store.close();
+  }
+
+  /**
+   * A build of {@code n} entities, written, flushed and closed as a finished job leaves it, not
+   * published; removed after the test.
+   */
+  protected String finishedBuild(String label, int n) {
+    String id = label + "_" + buildCounter++;
+    builds.add(id);
+    try (EntityIndex build = store.openBuild(id, VERSION, SCHEMA)) {
+      build.upsert(entities(n, new Random(n)));
+      build.flush();
+    }
+    return id;
   }
 
   protected EntityIndex newBuild() {
@@ -300,6 +317,190 @@ public abstract class EntityIndexContract {
       assertThrows(IllegalArgumentException.class,
           () -> store.openBuild("Bad-Id!", VERSION, SCHEMA));
     }
+  }
+
+  @Test
+  void anEmptyBuildIsRefusedAndTheLiveIndexStaysAsItWas() {
+    String base = finishedBuild("base", 20);
+    store.publish(base);
+    String empty = finishedBuild("empty", 0);
+    PublishRefusedException refused = assertThrows(PublishRefusedException.class,
+        () -> store.publish(empty));
+    assertEquals(PublishRefusedException.Reason.EMPTY, refused.reason());
+    assertTrue(refused.getMessage().contains("build '" + empty + "' holds no entities (the live "
+        + "build '" + base + "' holds 20)"), refused.getMessage());
+    assertTrue(refused.getMessage().contains("--force"), refused.getMessage());
+    assertEquals(base, store.liveBuildId().orElseThrow());
+    assertTrue(store.previousBuildId().isEmpty(), "a refusal moves nothing");
+    try (EntityIndex live = store.openLive()) {
+      assertEquals(20, live.count());
+    }
+    assertEquals(BuildState.FINISHED, stateOf(empty), "kept, finished but not live");
+
+    store.publish(empty, PublishPolicy.forced());
+    assertEquals(empty, store.liveBuildId().orElseThrow());
+    assertEquals(base, store.previousBuildId().orElseThrow());
+    try (EntityIndex live = store.openLive()) {
+      assertEquals(0, live.count());
+    }
+  }
+
+  @Test
+  void aBuildThatShrinksTheLiveIndexTooMuchIsRefusedUnlessAllowedOrForced() {
+    String base = finishedBuild("base", 20);
+    store.publish(base);
+    String smaller = finishedBuild("smaller", 17);
+    PublishRefusedException refused = assertThrows(PublishRefusedException.class,
+        () -> store.publish(smaller));
+    assertEquals(PublishRefusedException.Reason.SHRINKS, refused.reason());
+    assertEquals(new BuildCount(smaller, 17), refused.candidate());
+    assertEquals(new BuildCount(base, 20), refused.live().orElseThrow());
+    assertTrue(refused.getMessage().contains("holds 17 entities, 15.00% fewer than the 20 of "
+        + "live build '" + base + "'; a publish may shrink the live index by at most 10.00%"),
+        refused.getMessage());
+    assertTrue(refused.getMessage().endsWith("--max-shrink 0.15."), refused.getMessage());
+    assertEquals(base, store.liveBuildId().orElseThrow());
+
+    store.publish(smaller, PublishPolicy.defaults().withMaxShrink(0.2));
+    assertEquals(smaller, store.liveBuildId().orElseThrow());
+    String tiny = finishedBuild("tiny", 1);
+    assertThrows(PublishRefusedException.class,
+        () -> store.publish(tiny, PublishPolicy.defaults().withMaxShrink(0.9)));
+    store.publish(tiny, PublishPolicy.forced());
+    try (EntityIndex live = store.openLive()) {
+      assertEquals(1, live.count());
+    }
+    String grown = finishedBuild("grown", 19);
+    store.publish(grown, PublishPolicy.defaults().withMaxShrink(0));
+    assertEquals(grown, store.liveBuildId().orElseThrow(), "growth passes any limit");
+  }
+
+  @Test
+  void publishingKeepsThePreviousBuildAndRollbackSwapsThem() {
+    String first = finishedBuild("first", 3);
+    String second = finishedBuild("second", 4);
+    String third = finishedBuild("third", 4);
+    store.publish(first);
+    store.publish(second);
+    assertEquals(first, store.previousBuildId().orElseThrow());
+    store.publish(third);
+    assertEquals(third, store.liveBuildId().orElseThrow());
+    assertEquals(second, store.previousBuildId().orElseThrow(), "only one previous is kept");
+    assertEquals(BuildState.RETIRED, stateOf(first));
+
+    assertEquals(second, store.rollback());
+    assertEquals(second, store.liveBuildId().orElseThrow());
+    assertEquals(third, store.previousBuildId().orElseThrow());
+    try (EntityIndex live = store.openLive()) {
+      assertEquals(4, live.count());
+      assertEquals(List.of("Q1000"), live.lookupByName("entity 0", 5).stream()
+          .map(EntityRecord::qid).toList(), "the previous build serves whole again");
+    }
+    assertEquals(third, store.rollback(), "a second rollback undoes the first");
+    assertEquals(second, store.previousBuildId().orElseThrow());
+    assertEquals(Map.of(first, BuildState.RETIRED, second, BuildState.PREVIOUS, third,
+        BuildState.LIVE), states());
+  }
+
+  @Test
+  void rollbackWithoutAPreviousBuildFailsAndChangesNothing() {
+    String nothing = assertThrows(IllegalStateException.class, () -> store.rollback())
+        .getMessage();
+    assertTrue(nothing.contains("nothing to roll back"), nothing);
+    String only = finishedBuild("only", 2);
+    store.publish(only);
+    String none = assertThrows(IllegalStateException.class, () -> store.rollback())
+        .getMessage();
+    assertTrue(none.contains("no previous build to roll back to") && none.contains(only), none);
+    assertEquals(only, store.liveBuildId().orElseThrow());
+
+    String next = finishedBuild("next", 2);
+    store.publish(next);
+    store.dropBuild(only);
+    assertTrue(store.previousBuildId().isEmpty(), "a dropped previous build is forgotten");
+    assertThrows(IllegalStateException.class, () -> store.rollback());
+    assertEquals(next, store.liveBuildId().orElseThrow());
+  }
+
+  @Test
+  void buildsListsEveryBuildWithItsStateCountAndModelVersion() {
+    String retired = finishedBuild("retired", 2);
+    String previous = finishedBuild("previous_one", 3);
+    String live = finishedBuild("live_one", 3);
+    for (String id : List.of(retired, previous, live)) {
+      store.publish(id);
+    }
+    String refused = finishedBuild("refused", 0);
+    assertThrows(PublishRefusedException.class, () -> store.publish(refused));
+    String unfinished = finishedBuild("unfinished", 5);
+
+    List<BuildInfo> listed = store.builds();
+    assertEquals(Map.of(retired, BuildState.RETIRED, previous, BuildState.PREVIOUS, live,
+        BuildState.LIVE, refused, BuildState.FINISHED, unfinished, BuildState.UNFINISHED),
+        states());
+    Map<String, BuildInfo> byId = listed.stream()
+        .collect(Collectors.toMap(BuildInfo::buildId, b -> b));
+    assertEquals(2, byId.get(retired).entities().orElseThrow());
+    assertEquals(3, byId.get(live).entities().orElseThrow());
+    assertEquals(0, byId.get(refused).entities().orElseThrow());
+    assertEquals(5, byId.get(unfinished).entities().orElseThrow());
+    for (BuildInfo build : listed) {
+      assertEquals(VERSION, build.modelVersion().orElseThrow(), build.buildId());
+      assertTrue(build.created().isPresent() && build.lastWritten().isPresent(),
+          build.toString());
+    }
+    assertEquals(List.of(retired, previous, live, refused, unfinished),
+        listed.stream().map(BuildInfo::buildId).toList(), "oldest first");
+
+    store.openBuild(refused, VERSION, SCHEMA).close();
+    assertEquals(BuildState.UNFINISHED, stateOf(refused),
+        "reopened for writing, a build is unfinished until published again");
+  }
+
+  @Test
+  void gcRemovesWhatIsNeitherLiveNorPreviousOnceUnwrittenForTheMinimumAge() throws Exception {
+    String retired = finishedBuild("retired", 2);
+    String previous = finishedBuild("previous_one", 3);
+    String live = finishedBuild("live_one", 3);
+    for (String id : List.of(retired, previous, live)) {
+      store.publish(id);
+    }
+    String refused = finishedBuild("refused", 0);
+    assertThrows(PublishRefusedException.class, () -> store.publish(refused));
+    String unfinished = finishedBuild("unfinished", 5);
+
+    assertEquals(List.of(), store.gc(Duration.ofHours(1)),
+        "every build was written within the hour: its job may still be running");
+    assertEquals(5, store.builds().size());
+
+    Thread.sleep(50);
+    List<BuildInfo> removed = store.gc(Duration.ZERO);
+    assertEquals(Map.of(retired, BuildState.RETIRED, refused, BuildState.FINISHED, unfinished,
+        BuildState.UNFINISHED), removed.stream()
+            .collect(Collectors.toMap(BuildInfo::buildId, BuildInfo::state)));
+    assertEquals(Map.of(previous, BuildState.PREVIOUS, live, BuildState.LIVE), states());
+    try (EntityIndex index = store.openLive()) {
+      assertEquals(3, index.count());
+    }
+    assertEquals(previous, store.rollback(), "the previous build is whole");
+    assertEquals(List.of(), store.gc(Duration.ZERO), "nothing left to remove");
+  }
+
+  @Test
+  void gcRefusesANegativeMinimumAge() {
+    String message = assertThrows(IllegalArgumentException.class,
+        () -> store.gc(Duration.ofMinutes(-1))).getMessage();
+    assertTrue(message.startsWith("min_age must be >= 0"), message);
+  }
+
+  protected Map<String, BuildState> states() {
+    return store.builds().stream()
+        .collect(Collectors.toMap(BuildInfo::buildId, BuildInfo::state));
+  }
+
+  protected BuildState stateOf(String buildId) {
+    return store.builds().stream().filter(b -> b.buildId().equals(buildId)).findFirst()
+        .orElseThrow(() -> new AssertionError(buildId + " is not listed")).state();
   }
 
   private static Set<String> qids(List<EntityRecord> records) {

@@ -26,4 +26,15 @@ public final class DurationConverter implements ITypeConverter<Duration> {
     throw new TypeConversionException("'" + text + "' is not a duration such as 500ms, 10s "
         + "or 2m");
   }
+
+  /** The shortest form this converter reads back: 10m, 90s, 500ms. */
+  public static String format(Duration duration) {
+    if (duration.toMillis() % 60_000 == 0) {
+      return duration.toMinutes() + "m";
+    }
+    if (duration.toMillis() % 1_000 == 0) {
+      return duration.toSeconds() + "s";
+    }
+    return duration.toMillis() + "ms";
+  }
 }

@@ -3,10 +3,12 @@ package dev.mmel.app.cli;
 import dev.mmel.pipeline.EmbeddedTarget;
 import dev.mmel.pipeline.IndexTarget;
 import dev.mmel.pipeline.MilvusTarget;
+import dev.mmel.retriever.EntityIndexStore;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
-/** Which store an index job writes, as the commands' options choose it. */
+/** Which store an index command works on, as the commands' options choose it. */
 final class TargetOptions {
   /** Collections {@code mmel_<build>}, alias {@code mmel_live}. */
   static final String MILVUS_PREFIX = "mmel";
@@ -18,7 +20,8 @@ final class TargetOptions {
 
   @Option(names = "--milvus", paramLabel = "URI",
       description = "Use this Milvus server (e.g. http://127.0.0.1:19530, see infra/milvus.sh) "
-          + "instead of the embedded index; collections mmel_<build>, alias mmel_live.")
+          + "instead of the embedded index; collections mmel_<build>, aliases mmel_live and "
+          + "mmel_previous.")
   String milvus;
 
   IndexTarget target(Path home) {
@@ -33,6 +36,18 @@ final class TargetOptions {
 
   String describe(Path home) {
     return target(home).describe();
+  }
+
+  /**
+   * The store of a command that only looks after builds: a mistyped --index is an error, never
+   * a new empty index.
+   */
+  EntityIndexStore openExisting(Path home) {
+    if (milvus == null && !Files.isDirectory(indexDir(home))) {
+      throw new IllegalArgumentException("there is no entity index in " + indexDir(home)
+          + "; give the directory `mmel index build` wrote with --index, or --milvus URI");
+    }
+    return target(home).open();
   }
 
   /**

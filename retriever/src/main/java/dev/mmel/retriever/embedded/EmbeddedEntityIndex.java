@@ -212,7 +212,7 @@ public final class EmbeddedEntityIndex implements EntityIndex {
       searchers.maybeRefreshBlocking();
     } catch (NoSuchFileException e) {
       throw new IllegalStateException("build '" + buildId + "' is gone from " + luceneDir
-          + " (a later publish or dropBuild deleted it); open the live index again", e);
+          + " (dropBuild or gc deleted it); open the live index again", e);
     } catch (IOException e) {
       throw failed("flush", e);
     }

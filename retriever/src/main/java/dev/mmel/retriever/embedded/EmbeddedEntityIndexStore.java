@@ -1,8 +1,12 @@
 package dev.mmel.retriever.embedded;
 
 import dev.mmel.core.IndexSchema;
+import dev.mmel.retriever.BuildCount;
+import dev.mmel.retriever.BuildInfo;
+import dev.mmel.retriever.BuildState;
 import dev.mmel.retriever.EntityIndex;
 import dev.mmel.retriever.EntityIndexStore;
+import dev.mmel.retriever.PublishPolicy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -10,12 +14,15 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -30,11 +37,17 @@ import org.apache.lucene.store.LockObtainFailedException;
  * Entity indexes in a directory, no server needed. Layout under the root:
  *
  * <pre>
- *   LIVE                              the published build's id (replaced atomically)
- *   builds/&lt;id&gt;/build.properties  model version and schema (written atomically, first)
- *   builds/&lt;id&gt;/lucene/            the Lucene index
- *   trash/                            builds being deleted
+ *   LIVE                                 the published build's id (replaced atomically)
+ *   PREVIOUS                             the build live before it (replaced atomically)
+ *   builds/&lt;id&gt;/build.properties     model version and schema (written atomically, first)
+ *   builds/&lt;id&gt;/complete.properties  entity count and times, once a publish was attempted
+ *   builds/&lt;id&gt;/lucene/               the Lucene index
+ *   trash/                               builds being deleted
  * </pre>
+ *
+ * <p>A publish writes PREVIOUS before LIVE and a rollback LIVE before PREVIOUS, so that a crash
+ * between the two renames can only leave unprotected the build that was on its way out (after a
+ * rollback, the build rolled back from): never the build readers see.
  *
  * <p>A build is deleted by renaming it into {@code trash/} first, so that a crash half-way leaves
  * no half-deleted build behind, only trash, which the next store on the root clears. Readers that
@@ -49,6 +62,7 @@ import org.apache.lucene.store.LockObtainFailedException;
 public final class EmbeddedEntityIndexStore implements EntityIndexStore {
   private static final Pattern BUILD_ID_PATTERN = Pattern.compile(BUILD_ID);
   private static final String LIVE = "LIVE";
+  private static final String PREVIOUS = "PREVIOUS";
   private static final String BUILDS = "builds";
   private static final String TRASH = "trash";
   private static final String LUCENE = "lucene";
@@ -138,42 +152,82 @@ public final class EmbeddedEntityIndexStore implements EntityIndexStore {
         Files.createDirectories(buildDir(buildId));
         wanted.write(buildDir(buildId));
       }
-      return track(EmbeddedEntityIndex.openForWriting(buildId, luceneDir(buildId), wanted,
-          searchCandidates, this::released));
+      EmbeddedEntityIndex index = track(EmbeddedEntityIndex.openForWriting(buildId,
+          luceneDir(buildId), wanted, searchCandidates, this::released));
+      // A build written again is unfinished until published again; the live one is being
+      // refreshed in place and stays what it is.
+      if (!liveBuildId().map(buildId::equals).orElse(false)) {
+        BuildCompletion.delete(buildDir(buildId));
+      }
+      return index;
     } catch (IOException e) {
       throw failed("open build '" + buildId + "'", e);
     }
   }
 
   @Override
-  public synchronized void publish(String buildId) {
+  public synchronized void publish(String buildId, PublishPolicy policy) {
     ensureOpen();
     checkBuildId(buildId);
-    Optional<String> previous = liveBuildId();
-    if (previous.isPresent() && previous.get().equals(buildId)) {
+    Objects.requireNonNull(policy, "policy");
+    Optional<String> live = liveBuildId();
+    if (live.isPresent() && live.get().equals(buildId)) {
       return;
     }
     if (metadata(buildId).isEmpty()) {
       throw new IllegalArgumentException("there is no build '" + buildId + "' in " + root
           + " to publish");
     }
-    if (previous.isPresent() && isBeingWritten(previous.get())) {
-      throw new IllegalStateException("build '" + previous.get() + "' is live and open for "
-          + "writing; close it before publishing '" + buildId + "', which deletes it");
+    if (isBeingWritten(buildId)) {
+      throw new IllegalStateException("build '" + buildId + "' is open for writing; close it "
+          + "before publishing it");
+    }
+    // A pointer left naming a build that is gone protects nothing and holds nothing to compare.
+    Optional<String> replaced = live.filter(id -> metadata(id).isPresent());
+    if (replaced.isPresent() && isBeingWritten(replaced.get())) {
+      throw new IllegalStateException("build '" + replaced.get() + "' is live and open for "
+          + "writing; close it before publishing '" + buildId + "', or its writes would go to a "
+          + "build readers no longer see");
     }
     try {
-      AtomicFiles.write(root.resolve(LIVE), (buildId + "\n").getBytes(StandardCharsets.UTF_8));
+      BuildCompletion completion = complete(buildId);
+      policy.check(new BuildCount(buildId, completion.entities()),
+          replaced.map(id -> new BuildCount(id, count(id))));
+      completion.published(Instant.now()).write(buildDir(buildId));
+      if (replaced.isPresent()) {
+        writePointer(PREVIOUS, replaced.get());
+      }
+      writePointer(LIVE, buildId);
     } catch (IOException e) {
       throw failed("publish build '" + buildId + "'", e);
     }
-    if (previous.isPresent()) {
-      try {
-        delete(previous.get());
-      } catch (IOException e) {
-        throw failed("delete the previously live build '" + previous.get() + "' after "
-            + "publishing '" + buildId + "' (drop it later)", e);
-      }
+  }
+
+  @Override
+  public synchronized String rollback() {
+    ensureOpen();
+    String live = liveBuildId().orElseThrow(() -> new IllegalStateException("no index is "
+        + "published in " + root + ", so there is nothing to roll back"));
+    String previous = previousBuildId().orElseThrow(() -> new IllegalStateException("there is "
+        + "no previous build to roll back to in " + root + ": build '" + live + "' is live and "
+        + "no build was live before it (or it was dropped). Publish another build with `mmel "
+        + "index build` instead"));
+    if (metadata(previous).isEmpty()) {
+      throw new IllegalStateException("the previous build '" + previous + "' is missing from "
+          + buildDir(previous) + "; publish another build with `mmel index build` instead");
     }
+    if (isBeingWritten(live)) {
+      throw new IllegalStateException("build '" + live + "' is live and open for writing; "
+          + "close it before rolling back to '" + previous + "', or its writes would go to a "
+          + "build readers no longer see");
+    }
+    try {
+      writePointer(LIVE, previous);
+      writePointer(PREVIOUS, live);
+    } catch (IOException e) {
+      throw failed("roll back from build '" + live + "' to '" + previous + "'", e);
+    }
+    return previous;
   }
 
   @Override
@@ -189,6 +243,9 @@ public final class EmbeddedEntityIndexStore implements EntityIndexStore {
           + "before dropping it");
     }
     try {
+      if (previousBuildId().map(buildId::equals).orElse(false)) {
+        Files.deleteIfExists(root.resolve(PREVIOUS));
+      }
       delete(buildId);
     } catch (IOException e) {
       throw failed("drop build '" + buildId + "'", e);
@@ -197,20 +254,59 @@ public final class EmbeddedEntityIndexStore implements EntityIndexStore {
 
   @Override
   public Optional<String> liveBuildId() {
-    Path pointer = root.resolve(LIVE);
-    String content;
-    try {
-      content = Files.readString(pointer, StandardCharsets.UTF_8).strip();
-    } catch (NoSuchFileException e) {
-      return Optional.empty();
+    return readPointer(LIVE);
+  }
+
+  /** Empty also while PREVIOUS names the live build, as an interrupted publish leaves it. */
+  @Override
+  public Optional<String> previousBuildId() {
+    Optional<String> previous = readPointer(PREVIOUS);
+    return previous.equals(liveBuildId()) ? Optional.empty() : previous;
+  }
+
+  @Override
+  public synchronized List<BuildInfo> builds() {
+    ensureOpen();
+    Optional<String> live = liveBuildId();
+    Optional<String> previous = previousBuildId();
+    List<BuildInfo> builds = new ArrayList<>();
+    try (Stream<Path> dirs = Files.list(root.resolve(BUILDS))) {
+      for (Path dir : dirs.sorted().toList()) {
+        String id = dir.getFileName().toString();
+        if (Files.isDirectory(dir) && BUILD_ID_PATTERN.matcher(id).matches()) {
+          builds.add(info(id, live, previous));
+        }
+      }
     } catch (IOException e) {
-      throw failed("read " + pointer, e);
+      throw failed("list the builds", e);
     }
-    if (!BUILD_ID_PATTERN.matcher(content).matches()) {
-      throw new IllegalStateException(pointer + " holds '" + content + "', not a build id ("
-          + BUILD_ID + "); delete it and publish a build again");
+    builds.sort(Comparator.comparing((BuildInfo b) -> b.created().orElse(Instant.EPOCH))
+        .thenComparing(BuildInfo::buildId));
+    return builds;
+  }
+
+  /**
+   * Also spares a build whose Lucene write lock is held, whatever its age: a writer in this
+   * process or another on this machine is open on it.
+   */
+  @Override
+  public synchronized List<BuildInfo> gc(Duration minAge) {
+    ensureOpen();
+    Instant cutoff = Instant.now().minus(EntityIndexStore.checkMinAge(minAge));
+    List<BuildInfo> removed = new ArrayList<>();
+    for (BuildInfo build : builds()) {
+      if (build.state().collectable() && build.untouchedSince(cutoff)
+          && !isBeingWritten(build.buildId())) {
+        try {
+          delete(build.buildId());
+        } catch (IOException e) {
+          throw failed("remove build '" + build.buildId() + "' (gc removed " + removed.size()
+              + " before it)", e);
+        }
+        removed.add(build);
+      }
     }
-    return Optional.of(content);
+    return removed;
   }
 
   /** Closes every index opened from this store that is still open. */
@@ -272,6 +368,88 @@ public final class EmbeddedEntityIndexStore implements EntityIndexStore {
     } catch (IOException e) {
       throw failed("check the write lock of build '" + buildId + "'", e);
     }
+  }
+
+  /**
+   * Counts the build's last commit and records the build as complete with that count, unless
+   * the marker already says so: a build refreshed while it was live holds another count than
+   * when it was completed.
+   */
+  private BuildCompletion complete(String buildId) throws IOException {
+    long entities = count(buildId);
+    Optional<BuildCompletion> recorded = BuildCompletion.read(buildDir(buildId));
+    if (recorded.isPresent() && recorded.get().entities() == entities) {
+      return recorded.get();
+    }
+    BuildCompletion completion = new BuildCompletion(entities, Instant.now(),
+        recorded.flatMap(BuildCompletion::publishedAt));
+    completion.write(buildDir(buildId));
+    return completion;
+  }
+
+  /** Entities in the build's last commit. */
+  private long count(String buildId) {
+    BuildMetadata metadata = metadata(buildId).orElseThrow(() -> new IllegalStateException(
+        "build '" + buildId + "' has no " + BuildMetadata.FILE_NAME + " in " + buildDir(buildId)));
+    try (EmbeddedEntityIndex index = EmbeddedEntityIndex.openForReading(buildId,
+        luceneDir(buildId), metadata, searchCandidates, closed -> { })) {
+      return index.count();
+    } catch (IOException e) {
+      throw failed("count the entities of build '" + buildId + "'", e);
+    }
+  }
+
+  private BuildInfo info(String buildId, Optional<String> live, Optional<String> previous)
+      throws IOException {
+    Path dir = buildDir(buildId);
+    Optional<BuildMetadata> metadata = metadata(buildId);
+    Optional<BuildCompletion> completion = BuildCompletion.read(dir);
+    BuildState state = BuildState.of(live.map(buildId::equals).orElse(false),
+        previous.map(buildId::equals).orElse(false), completion.isPresent(),
+        completion.flatMap(BuildCompletion::publishedAt).isPresent());
+    Path metadataFile = dir.resolve(BuildMetadata.FILE_NAME);
+    // The metadata file is written once, when the build is created, and never again.
+    Instant created = Files.getLastModifiedTime(Files.exists(metadataFile) ? metadataFile : dir)
+        .toInstant();
+    BuildFiles files = BuildFiles.of(dir);
+    OptionalLong entities = metadata.isPresent() ? countIfReadable(buildId)
+        : OptionalLong.empty();
+    if (entities.isEmpty() && completion.isPresent()) {
+      entities = OptionalLong.of(completion.get().entities());
+    }
+    return new BuildInfo(buildId, state, entities, metadata.map(BuildMetadata::modelVersion),
+        Optional.of(created), Optional.of(files.lastModified()),
+        OptionalLong.of(files.bytes()));
+  }
+
+  /** A build killed before its first commit has no index to count. */
+  private OptionalLong countIfReadable(String buildId) {
+    try {
+      return OptionalLong.of(count(buildId));
+    } catch (IllegalStateException | UncheckedIOException e) {
+      return OptionalLong.empty();
+    }
+  }
+
+  private Optional<String> readPointer(String name) {
+    Path pointer = root.resolve(name);
+    String content;
+    try {
+      content = Files.readString(pointer, StandardCharsets.UTF_8).strip();
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw failed("read " + pointer, e);
+    }
+    if (!BUILD_ID_PATTERN.matcher(content).matches()) {
+      throw new IllegalStateException(pointer + " holds '" + content + "', not a build id ("
+          + BUILD_ID + "); delete it and publish a build again");
+    }
+    return Optional.of(content);
+  }
+
+  private void writePointer(String name, String buildId) throws IOException {
+    AtomicFiles.write(root.resolve(name), (buildId + "\n").getBytes(StandardCharsets.UTF_8));
   }
 
   private Optional<BuildMetadata> metadata(String buildId) {

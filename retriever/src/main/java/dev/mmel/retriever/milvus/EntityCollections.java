@@ -1,13 +1,17 @@
 package dev.mmel.retriever.milvus;
 
 import io.milvus.v2.client.MilvusClientV2;
+import io.milvus.v2.common.ConsistencyLevel;
 import io.milvus.v2.common.IndexBuildState;
+import io.milvus.v2.service.collection.request.AlterCollectionReq;
 import io.milvus.v2.service.collection.request.CreateCollectionReq;
 import io.milvus.v2.service.collection.request.DescribeCollectionReq;
 import io.milvus.v2.service.collection.request.DropCollectionReq;
 import io.milvus.v2.service.collection.request.GetLoadStateReq;
 import io.milvus.v2.service.collection.request.HasCollectionReq;
 import io.milvus.v2.service.collection.request.LoadCollectionReq;
+import io.milvus.v2.service.collection.request.ReleaseCollectionReq;
+import io.milvus.v2.service.collection.response.DescribeCollectionResp;
 import io.milvus.v2.service.index.request.CreateIndexReq;
 import io.milvus.v2.service.index.request.DescribeIndexReq;
 import io.milvus.v2.service.index.request.ListIndexesReq;
@@ -15,13 +19,17 @@ import io.milvus.v2.service.index.response.DescribeIndexResp.IndexDesc;
 import io.milvus.v2.service.utility.request.AlterAliasReq;
 import io.milvus.v2.service.utility.request.CreateAliasReq;
 import io.milvus.v2.service.utility.request.DescribeAliasReq;
+import io.milvus.v2.service.utility.request.DropAliasReq;
 import io.milvus.v2.service.utility.request.FlushReq;
 import io.milvus.v2.service.utility.request.GetPersistentSegmentInfoReq;
 import io.milvus.v2.service.utility.request.GetQuerySegmentInfoReq;
 import io.milvus.v2.service.utility.request.ListAliasesReq;
 import io.milvus.v2.service.utility.response.GetPersistentSegmentInfoResp.PersistentSegmentInfo;
 import io.milvus.v2.service.utility.response.GetQuerySegmentInfoResp.QuerySegmentInfo;
+import io.milvus.v2.service.vector.request.QueryReq;
+import io.milvus.v2.service.vector.response.QueryResp;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,8 +39,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The life of build collections on the server: create with the HNSW index, load, flush and wait
- * for the index, describe, drop, and the live alias. Each step checks before it acts, so a build
- * job that died half-way through creating its collection finishes the job when it reopens it.
+ * for the index, describe, mark progress, count, release, drop, and the aliases. Each step
+ * checks before it acts, so a build job that died half-way through creating its collection
+ * finishes the job when it reopens it.
  */
 final class EntityCollections {
   private static final Duration POLL = Duration.ofMillis(200);
@@ -42,6 +51,7 @@ final class EntityCollections {
    */
   private static final long REPORT_INTERVAL_NANOS = Duration.ofSeconds(10).toNanos();
   private static final Logger LOG = LoggerFactory.getLogger(EntityCollections.class);
+  private static final String COUNT = "count(*)";
 
   private final MilvusClientV2 client;
   private final MilvusCalls calls;
@@ -65,7 +75,49 @@ final class EntityCollections {
   void create(String collection, BuildStamp stamp) {
     calls.run("createCollection", target(collection), () -> client.createCollection(
         CreateCollectionReq.builder().collectionName(collection).description(stamp.description())
+            .properties(BuildProgress.created(config.collectionPrefix(), Instant.now()))
             .collectionSchema(EntityFields.schema(stamp.schema())).build()));
+  }
+
+  List<String> list() {
+    return calls.call("listCollections", "the database", () -> client.listCollections()
+        .getCollectionNames());
+  }
+
+  DescribeCollectionResp describe(String collection) {
+    return calls.call("describeCollection", target(collection), () -> client.describeCollection(
+        DescribeCollectionReq.builder().collectionName(collection).build()));
+  }
+
+  BuildProgress progress(String collection) {
+    return BuildProgress.of(describe(collection).getProperties());
+  }
+
+  /** Adds or replaces these properties of the collection, keeping the others. */
+  void mark(String collection, Map<String, String> properties) {
+    calls.run("alterCollection", target(collection), () -> client.alterCollection(
+        AlterCollectionReq.builder().collectionName(collection).properties(properties).build()));
+  }
+
+  /** Rows the collection holds now; it must be loaded. */
+  long count(String collection) {
+    QueryResp response = calls.call("count", target(collection), () -> client.query(
+        QueryReq.builder().collectionName(collection).filter("").outputFields(List.of(COUNT))
+            .consistencyLevel(ConsistencyLevel.STRONG).build()));
+    return ((Number) response.getQueryResults().get(0).getEntity().get(COUNT)).longValue();
+  }
+
+  boolean loaded(String collection) {
+    return calls.call("getLoadState", target(collection), () -> client.getLoadState(
+        GetLoadStateReq.builder().collectionName(collection).build()));
+  }
+
+  /** Frees the query nodes' memory of a collection nobody reads; loading it again takes time. */
+  void release(String collection) {
+    if (loaded(collection)) {
+      calls.run("releaseCollection", target(collection), () -> client.releaseCollection(
+          ReleaseCollectionReq.builder().collectionName(collection).build()));
+    }
   }
 
   /** The stamp the collection was created with; fails if it is not an mmel entity index. */
@@ -90,9 +142,7 @@ final class EntityCollections {
               .indexParams(List.of(EntityFields.retrievalIndex())).sync(false).build()));
       awaitIndex(collection);
     }
-    boolean loaded = calls.call("getLoadState", target(collection), () -> client.getLoadState(
-        GetLoadStateReq.builder().collectionName(collection).build()));
-    if (!loaded) {
+    if (!loaded(collection)) {
       calls.run("loadCollection", target(collection), () -> client.loadCollection(
           LoadCollectionReq.builder().collectionName(collection).sync(true)
               .timeout(config.waitTimeout().toMillis()).build()));
@@ -128,6 +178,17 @@ final class EntityCollections {
     }
     return Optional.of(calls.call("describeAlias", "alias " + alias, () -> client.describeAlias(
         DescribeAliasReq.builder().alias(alias).build()).getCollectionName()));
+  }
+
+  /** The aliases that point at the collection. */
+  List<String> aliasesOf(String collection) {
+    return calls.call("listAliases", target(collection), () -> client.listAliases(
+        ListAliasesReq.builder().collectionName(collection).build()).getAlias());
+  }
+
+  void dropAlias(String alias) {
+    calls.run("dropAlias", "alias " + alias, () -> client.dropAlias(DropAliasReq.builder()
+        .alias(alias).build()));
   }
 
   /** Points the alias at the collection in one server-side step; readers never see no index. */

@@ -18,6 +18,8 @@ import java.util.function.Supplier;
 final class MilvusCalls {
   /** Milvus' code for "collection not found" (merr.ErrCollectionNotFound). */
   static final int COLLECTION_NOT_FOUND = 100;
+  /** Milvus' code for "collection not loaded" (merr.ErrCollectionNotLoaded). */
+  static final int COLLECTION_NOT_LOADED = 101;
   /** Backoff doubles per retry but never pauses longer than this. */
   private static final Duration MAX_PAUSE = Duration.ofSeconds(30);
 
@@ -88,8 +90,13 @@ final class MilvusCalls {
     }
     if (e instanceof MilvusClientException server
         && server.getServerErrCode() == COLLECTION_NOT_FOUND) {
-      return head + "; the collection is gone (a later publish or dropBuild drops builds): open "
-          + "the live index again, or rebuild with `mmel index build`";
+      return head + "; the collection is gone (dropBuild and gc drop builds): open the live "
+          + "index again, or rebuild with `mmel index build`";
+    }
+    if (e instanceof MilvusClientException server
+        && server.getServerErrCode() == COLLECTION_NOT_LOADED) {
+      return head + "; the collection is not loaded: a publish or rollback released this "
+          + "build, which is no longer live. Open the live index again";
     }
     return head + "; the server refused the request, see its reason above";
   }

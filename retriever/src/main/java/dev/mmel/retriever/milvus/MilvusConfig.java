@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  *     exceeded); requests the server refused are never retried
  * @param retryBackoff pause before the first retry; it doubles for each further retry
  * @param collectionPrefix builds are collections {@code <prefix>_<buildId>}, the live index is
- *     the alias {@code <prefix>_live}
+ *     the alias {@code <prefix>_live} and the build live before it {@code <prefix>_previous}
  * @param readConsistency consistency of reads through {@link MilvusEntityIndexStore#openLive}:
  *     BOUNDED (the default) suits serving a finished build, which nobody writes; STRONG waits for
  *     the server's time tick (about 200 ms) on every read
@@ -118,6 +118,11 @@ public record MilvusConfig(String uri, Duration connectTimeout, Duration rpcTime
   /** The alias readers follow. */
   String liveAlias() {
     return collectionPrefix + "_live";
+  }
+
+  /** The alias of the build a rollback makes live again. */
+  String previousAlias() {
+    return collectionPrefix + "_previous";
   }
 
   private static void checkUri(String uri) {

@@ -20,6 +20,7 @@ import io.milvus.v2.service.vector.request.data.BaseVector;
 import io.milvus.v2.service.vector.request.data.FloatVec;
 import io.milvus.v2.service.vector.response.QueryResp;
 import io.milvus.v2.service.vector.response.SearchResp;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -29,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -46,7 +48,6 @@ public final class MilvusEntityIndex implements EntityIndex {
    * Milvus' 16,384-row query window.
    */
   static final int QIDS_PER_REQUEST = 1_000;
-  private static final String COUNT = "count(*)";
 
   private final MilvusClientV2 client;
   private final MilvusCalls calls;
@@ -57,6 +58,8 @@ public final class MilvusEntityIndex implements EntityIndex {
   private final ConsistencyLevel reads;
   private final int searchEf;
   private final int writeBatchRows;
+  /** When this handle last recorded a write in the collection's properties (epoch ms). */
+  private final AtomicLong writeMarked = new AtomicLong();
   private volatile boolean closed;
 
   MilvusEntityIndex(MilvusClientV2 client, MilvusCalls calls, EntityCollections collections,
@@ -106,6 +109,7 @@ public final class MilvusEntityIndex implements EntityIndex {
       calls.run("upsert of " + batch.size() + " entities", target, () -> client.upsert(
           UpsertReq.builder().collectionName(collection).data(batch).build()));
     }
+    markWritten();
   }
 
   @Override
@@ -115,6 +119,17 @@ public final class MilvusEntityIndex implements EntityIndex {
       calls.run("delete of " + chunk.size() + " QIDs", target, () -> client.delete(
           DeleteReq.builder().collectionName(collection).filter(Expressions.qidIn(chunk))
               .build()));
+    }
+    markWritten();
+  }
+
+  /** Tells gc that a writer is at work on this build, at most once a minute per handle. */
+  private void markWritten() {
+    long now = System.currentTimeMillis();
+    long last = writeMarked.get();
+    if (now - last >= BuildProgress.WRITE_MARK_INTERVAL_MILLIS
+        && writeMarked.compareAndSet(last, now)) {
+      collections.mark(collection, BuildProgress.written(Instant.ofEpochMilli(now)));
     }
   }
 
@@ -186,10 +201,7 @@ public final class MilvusEntityIndex implements EntityIndex {
   @Override
   public long count() {
     checkOpen();
-    QueryResp response = calls.call("count", target, () -> client.query(QueryReq.builder()
-        .collectionName(collection).filter("").outputFields(List.of(COUNT))
-        .consistencyLevel(ConsistencyLevel.STRONG).build()));
-    return ((Number) response.getQueryResults().get(0).getEntity().get(COUNT)).longValue();
+    return collections.count(collection);
   }
 
   /** Releases nothing on the server: the connection belongs to the store. */

@@ -7,15 +7,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mmel.core.EncodedEntity;
 import dev.mmel.core.IndexSchema;
+import dev.mmel.retriever.BuildInfo;
+import dev.mmel.retriever.BuildState;
 import dev.mmel.retriever.EntityFilter;
 import dev.mmel.retriever.EntityIndex;
 import dev.mmel.retriever.EntityIndexContract;
 import dev.mmel.retriever.EntityIndexStore;
+import dev.mmel.retriever.PublishPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -67,7 +74,7 @@ class EmbeddedEntityIndexStoreTest extends EntityIndexContract {
   }
 
   @Test
-  void publishingDeletesThePreviouslyLiveBuildOnly() {
+  void publishingKeepsThePreviousBuildOnDiskBehindItsOwnPointer() throws IOException {
     Random random = new Random(21);
     for (String id : List.of("one", "two", "three")) {
       try (EntityIndex build = store.openBuild(id, VERSION, SCHEMA)) {
@@ -75,14 +82,20 @@ class EmbeddedEntityIndexStoreTest extends EntityIndexContract {
       }
     }
     store.publish("one");
+    assertFalse(Files.exists(root.resolve("PREVIOUS")), "nothing was live before the first");
     store.publish("two");
-    assertFalse(Files.exists(buildDir("one")), "the build live before is deleted");
-    assertTrue(Files.exists(buildDir("two")));
-    assertTrue(Files.exists(buildDir("three")), "builds never published are kept");
-    store.publish("two");
-    assertTrue(Files.exists(buildDir("two")), "publishing the live build again changes nothing");
-    store.dropBuild("three");
-    assertFalse(Files.exists(buildDir("three")));
+    assertEquals("two\n", Files.readString(root.resolve("LIVE")));
+    assertEquals("one\n", Files.readString(root.resolve("PREVIOUS")));
+    store.publish("three");
+    assertEquals("two\n", Files.readString(root.resolve("PREVIOUS")));
+    for (String id : List.of("one", "two", "three")) {
+      assertTrue(Files.exists(buildDir(id).resolve("complete.properties")), id);
+    }
+    store.publish("three");
+    assertEquals("two\n", Files.readString(root.resolve("PREVIOUS")),
+        "publishing the live build again changes nothing");
+    store.dropBuild("one");
+    assertFalse(Files.exists(buildDir("one")));
     store.dropBuild("never_built");
   }
 
@@ -101,6 +114,9 @@ class EmbeddedEntityIndexStoreTest extends EntityIndexContract {
       assertEquals(4, live.count());
       assertEquals(4, live.search(vector(random, SCHEMA.retrievalDim()), 10, EntityFilter.none())
           .size());
+      live.flush();
+      assertEquals(4, live.count(), "the old build is kept as the previous one");
+      store.dropBuild("old");
       String message = assertThrows(IllegalStateException.class, live::flush).getMessage();
       assertTrue(message.contains("open the live index again"), message);
     }
@@ -137,7 +153,7 @@ class EmbeddedEntityIndexStoreTest extends EntityIndexContract {
       }).getMessage();
       assertTrue(message.contains("close it before publishing"), message);
     }
-    store.publish("next");
+    store.publish("next", PublishPolicy.forced());
   }
 
   @Test
@@ -175,7 +191,9 @@ class EmbeddedEntityIndexStoreTest extends EntityIndexContract {
 
   @Test
   void theLiveBuildCannotBeDropped() {
-    store.openBuild("current", VERSION, SCHEMA).close();
+    try (EntityIndex build = store.openBuild("current", VERSION, SCHEMA)) {
+      build.upsert(entities(0, 1, new Random(26)));
+    }
     store.publish("current");
     String message = assertThrows(IllegalStateException.class, () -> store.dropBuild("current"))
         .getMessage();
@@ -253,6 +271,116 @@ class EmbeddedEntityIndexStoreTest extends EntityIndexContract {
     new EmbeddedEntityIndexStore(root).close();
     try (Stream<Path> left = Files.list(root.resolve("trash"))) {
       assertEquals(0, left.count());
+    }
+  }
+
+  @Test
+  void buildsReportTheirSizeOnDisk() throws IOException {
+    try (EntityIndex build = store.openBuild("sized", VERSION, SCHEMA)) {
+      build.upsert(entities(0, 30, new Random(27)));
+    }
+    long bytes;
+    try (Stream<Path> files = Files.walk(buildDir("sized"))) {
+      bytes = files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+    }
+    BuildInfo sized = store.builds().get(0);
+    assertEquals(bytes, sized.bytesOnDisk().orElseThrow());
+    assertTrue(bytes > 30 * SCHEMA.retrievalDim() * 4, "the vectors alone take more: " + bytes);
+  }
+
+  /**
+   * What a build job killed mid-way leaves: the last commit, the write.lock file whose OS lock
+   * died with the process, and no completion marker. It is unfinished, holds what was
+   * committed, and gc removes it once it is older than the minimum age.
+   */
+  @Test
+  void aBuildLeftByAKilledJobIsListedUnfinishedAndCollectedOnceOldEnough(@TempDir Path crashed)
+      throws IOException {
+    Random random = new Random(28);
+    try (EntityIndex build = store.openBuild("killed", VERSION, SCHEMA)) {
+      build.upsert(entities(0, 6, random));
+      build.flush();
+      build.upsert(entities(6, 10, random));
+      copyTree(root, crashed);
+    }
+    store.close();
+    store = new EmbeddedEntityIndexStore(crashed);
+    BuildInfo killed = store.builds().get(0);
+    assertEquals("killed", killed.buildId());
+    assertEquals(BuildState.UNFINISHED, killed.state());
+    assertEquals(6, killed.entities().orElseThrow(), "what was committed");
+    assertEquals(List.of(), store.gc(Duration.ofMinutes(10)), "written just now");
+    age(crashed.resolve("builds/killed"), Duration.ofMinutes(11));
+    assertEquals(List.of("killed"), ids(store.gc(Duration.ofMinutes(10))));
+    assertFalse(Files.exists(crashed.resolve("builds/killed")));
+  }
+
+  @Test
+  void aBuildKilledBeforeItRecordedItsModelIsUnfinishedToo() throws IOException {
+    Files.createDirectories(buildDir("stillborn"));
+    BuildInfo stillborn = store.builds().get(0);
+    assertEquals(BuildState.UNFINISHED, stillborn.state());
+    assertEquals(Optional.empty(), stillborn.modelVersion());
+    assertTrue(stillborn.entities().isEmpty());
+    assertEquals(List.of("stillborn"), ids(store.gc(Duration.ZERO)));
+  }
+
+  @Test
+  void gcSparesABuildThatIsOpenForWritingWhateverItsAge() throws IOException {
+    try (EntityIndex build = store.openBuild("running", VERSION, SCHEMA)) {
+      build.upsert(entities(0, 3, new Random(29)));
+      build.flush();
+      age(buildDir("running"), Duration.ofDays(1));
+      assertEquals(List.of(), store.gc(Duration.ofMinutes(10)));
+      try (EmbeddedEntityIndexStore other = new EmbeddedEntityIndexStore(root)) {
+        assertEquals(List.of(), other.gc(Duration.ZERO), "nor does another store on the root");
+      }
+    }
+    assertEquals(List.of("running"), ids(store.gc(Duration.ofMinutes(10))));
+  }
+
+  @Test
+  void gcGoesByTheLastWriteNotByTheCreation() throws IOException {
+    Random random = new Random(30);
+    try (EntityIndex build = store.openBuild("slow", VERSION, SCHEMA)) {
+      build.upsert(entities(0, 3, random));
+    }
+    age(buildDir("slow"), Duration.ofHours(3));
+    try (EntityIndex build = store.openBuild("slow", VERSION, SCHEMA)) {
+      build.upsert(entities(3, 6, random));
+    }
+    BuildInfo slow = store.builds().get(0);
+    assertTrue(slow.created().orElseThrow().isBefore(Instant.now().minus(Duration.ofHours(2))),
+        slow.toString());
+    assertEquals(List.of(), store.gc(Duration.ofHours(1)), "written a moment ago");
+    age(buildDir("slow"), Duration.ofMinutes(61));
+    assertEquals(List.of("slow"), ids(store.gc(Duration.ofHours(1))));
+  }
+
+  @Test
+  void anInterruptedPublishLeavesNoPreviousBuildThatIsLive() throws IOException {
+    try (EntityIndex build = store.openBuild("only", VERSION, SCHEMA)) {
+      build.upsert(entities(0, 2, new Random(31)));
+    }
+    store.publish("only");
+    // PREVIOUS is written first: a crash before LIVE leaves both naming the live build.
+    Files.writeString(root.resolve("PREVIOUS"), "only\n");
+    assertEquals(Optional.empty(), store.previousBuildId());
+    assertEquals(BuildState.LIVE, store.builds().get(0).state());
+    assertThrows(IllegalStateException.class, () -> store.rollback());
+  }
+
+  private static List<String> ids(List<BuildInfo> builds) {
+    return builds.stream().map(BuildInfo::buildId).toList();
+  }
+
+  /** Sets back the modification time of everything under {@code dir} by {@code age}. */
+  private static void age(Path dir, Duration age) throws IOException {
+    FileTime then = FileTime.from(Instant.now().minus(age));
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path path : paths.toList()) {
+        Files.setLastModifiedTime(path, then);
+      }
     }
   }
 

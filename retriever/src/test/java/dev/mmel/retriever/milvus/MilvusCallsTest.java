@@ -74,14 +74,27 @@ class MilvusCallsTest {
   }
 
   @Test
-  void aMissingCollectionSaysItWasDroppedByAPublish() {
+  void aMissingCollectionSaysWhatDropsBuilds() {
     MilvusIndexException e = assertThrows(MilvusIndexException.class,
         () -> CALLS.run("search", "collection mmel_old", () -> {
           throw new MilvusClientException(ErrorCode.SERVER_ERROR, "collection not found",
               MilvusCalls.COLLECTION_NOT_FOUND, 4);
         }));
-    assertTrue(e.getMessage().contains("the collection is gone (a later publish or dropBuild"),
+    assertTrue(e.getMessage().contains("the collection is gone (dropBuild and gc drop builds)"),
         e.getMessage());
+  }
+
+  @Test
+  void aReleasedCollectionSaysToOpenTheLiveIndexAgain() {
+    MilvusIndexException e = assertThrows(MilvusIndexException.class,
+        () -> CALLS.run("search", "collection mmel_old", () -> {
+          throw new MilvusClientException(ErrorCode.SERVER_ERROR, "collection not loaded",
+              MilvusCalls.COLLECTION_NOT_LOADED, 4);
+        }));
+    assertTrue(e.getMessage().contains("a publish or rollback released this build")
+        && e.getMessage().endsWith("Open the live index again"), e.getMessage());
+    assertEquals(1, attemptsOf(new MilvusClientException(ErrorCode.SERVER_ERROR, "not loaded",
+        MilvusCalls.COLLECTION_NOT_LOADED, 4)), "not retried");
   }
 
   private static int attemptsOf(RuntimeException failure) {

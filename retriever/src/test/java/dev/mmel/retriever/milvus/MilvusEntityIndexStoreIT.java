@@ -1,6 +1,7 @@
 package dev.mmel.retriever.milvus;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +9,8 @@ import dev.mmel.core.EncodedEntity;
 import dev.mmel.core.EntityRecord;
 import dev.mmel.core.IndexSchema;
 import dev.mmel.core.RerankFeatures;
+import dev.mmel.retriever.BuildInfo;
+import dev.mmel.retriever.BuildState;
 import dev.mmel.retriever.EntityFilter;
 import dev.mmel.retriever.EntityIndex;
 import dev.mmel.retriever.EntityIndexContract;
@@ -18,8 +21,13 @@ import io.milvus.v2.client.MilvusClientV2;
 import io.milvus.v2.common.ConsistencyLevel;
 import io.milvus.v2.common.DataType;
 import io.milvus.v2.service.collection.request.AddFieldReq;
+import io.milvus.v2.service.collection.request.AlterCollectionReq;
 import io.milvus.v2.service.collection.request.CreateCollectionReq;
 import io.milvus.v2.service.collection.request.DropCollectionReq;
+import io.milvus.v2.service.collection.request.GetLoadStateReq;
+import io.milvus.v2.service.collection.request.HasCollectionReq;
+import io.milvus.v2.service.utility.request.CreateAliasReq;
+import io.milvus.v2.service.utility.request.DescribeAliasReq;
 import io.milvus.v2.service.utility.request.DropAliasReq;
 import io.milvus.v2.service.utility.request.GetQuerySegmentInfoReq;
 import io.milvus.v2.service.utility.response.GetQuerySegmentInfoResp.QuerySegmentInfo;
@@ -27,8 +35,10 @@ import io.milvus.v2.service.vector.request.QueryReq;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -92,7 +102,10 @@ class MilvusEntityIndexStoreIT extends EntityIndexContract {
     return 1_100;
   }
 
-  /** Runs before the contract's clean-up, which then drops every build, the last live one too. */
+  /**
+   * Runs before the contract's clean-up, which then drops every build, the last live one too
+   * (dropping the previous build drops its alias).
+   */
   @AfterEach
   void dropLiveAlias() {
     admin.dropAlias(DropAliasReq.builder().alias(prefix + "_live").build());
@@ -249,6 +262,82 @@ class MilvusEntityIndexStoreIT extends EntityIndexContract {
     }
     admin.dropAlias(DropAliasReq.builder().alias(prefix + "_live").build());
     store.dropBuild("sealed");
+  }
+
+  @Test
+  void theAliasesMarkLiveAndPreviousAndOnlyTheLiveBuildStaysLoaded() {
+    String first = finishedBuild("first", 3);
+    String second = finishedBuild("second", 3);
+    store.publish(first);
+    try (EntityIndex reader = store.openLive()) {
+      store.publish(second);
+      assertEquals(prefix + "_" + second, aliasTarget(prefix + "_live"));
+      assertEquals(prefix + "_" + first, aliasTarget(prefix + "_previous"));
+      assertTrue(loaded(second));
+      assertFalse(loaded(first), "the replaced build is released");
+      MilvusIndexException stale = assertThrows(MilvusIndexException.class, reader::count);
+      System.out.println("[milvus-index-it] a reader of the replaced build: "
+          + stale.getMessage());
+      assertTrue(stale.getMessage().contains("Open the live index again"), stale.getMessage());
+    }
+    assertEquals(first, store.rollback());
+    assertTrue(loaded(first), "loaded again before it went live");
+    assertFalse(loaded(second));
+    assertEquals(prefix + "_" + second, aliasTarget(prefix + "_previous"));
+    try (EntityIndex live = store.openLive()) {
+      assertEquals(3, live.search(vector(new Random(16), SCHEMA.retrievalDim()), 3,
+          EntityFilter.none()).size());
+    }
+  }
+
+  @Test
+  void gcGoesByTheLastWriteTheWritersRecord() {
+    String stale = finishedBuild("stale", 2);
+    String fresh = finishedBuild("fresh", 2);
+    BuildInfo written = store.builds().stream().filter(b -> b.buildId().equals(fresh))
+        .findFirst().orElseThrow();
+    assertTrue(written.lastWritten().orElseThrow().isAfter(Instant.now().minusSeconds(120)),
+        written.toString());
+    admin.alterCollection(AlterCollectionReq.builder().collectionName(prefix + "_" + stale)
+        .properties(Map.of(BuildProgress.WRITTEN_AT,
+            Long.toString(Instant.now().minus(Duration.ofHours(2)).toEpochMilli()))).build());
+    assertEquals(List.of(stale), store.gc(Duration.ofHours(1)).stream()
+        .map(BuildInfo::buildId).toList());
+    assertEquals(Map.of(fresh, BuildState.UNFINISHED), states());
+  }
+
+  @Test
+  void gcSparesCollectionsAnAliasPointsAtAndBuildsOfALongerPrefix() {
+    String pinned = finishedBuild("pinned", 1);
+    admin.createAlias(CreateAliasReq.builder().alias(prefix + "_pin")
+        .collectionName(prefix + "_" + pinned).build());
+    try (MilvusEntityIndexStore longer = new MilvusEntityIndexStore(
+        config().withCollectionPrefix(prefix + "_x"))) {
+      longer.openBuild("other", VERSION, SCHEMA).close();
+      try {
+        assertEquals(Map.of(pinned, BuildState.UNFINISHED), states(),
+            "collection " + prefix + "_x_other belongs to prefix " + prefix + "_x");
+        assertEquals(List.of(), store.gc(Duration.ZERO));
+        assertTrue(admin.hasCollection(HasCollectionReq.builder()
+            .collectionName(prefix + "_x_other").build()));
+      } finally {
+        longer.dropBuild("other");
+      }
+    } finally {
+      admin.dropAlias(DropAliasReq.builder().alias(prefix + "_pin").build());
+    }
+    assertEquals(List.of(pinned), store.gc(Duration.ZERO).stream().map(BuildInfo::buildId)
+        .toList());
+  }
+
+  private static String aliasTarget(String alias) {
+    return admin.describeAlias(DescribeAliasReq.builder().alias(alias).build())
+        .getCollectionName();
+  }
+
+  private boolean loaded(String buildId) {
+    return admin.getLoadState(GetLoadStateReq.builder().collectionName(prefix + "_" + buildId)
+        .build());
   }
 
   /** The production shapes: 800-d retrieval, 2 x (96 + 50 x 96) rerank floats. */
