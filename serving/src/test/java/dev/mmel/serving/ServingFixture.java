@@ -16,6 +16,7 @@ import dev.mmel.model.runtime.SessionSettings;
 import dev.mmel.proto.v1.EntityLinkerGrpc;
 import dev.mmel.retriever.CacheConfig;
 import dev.mmel.retriever.EntityIndex;
+import dev.mmel.retriever.PublishPolicy;
 import dev.mmel.retriever.embedded.EmbeddedEntityIndexStore;
 import dev.mmel.serving.batch.BatchObserver;
 import dev.mmel.serving.batch.BatcherSettings;
@@ -78,7 +79,10 @@ public final class ServingFixture implements AutoCloseable {
     return records;
   }
 
-  /** Encodes {@code entities} with the model into build {@code buildId} and publishes it. */
+  /**
+   * Encodes {@code entities} with the model into build {@code buildId} and publishes it, forced:
+   * the tests' builds shrink on purpose.
+   */
   public static void publish(EmbeddedEntityIndexStore store, Path modelDir, String buildId,
       List<EntityRecord> entities) throws Exception {
     try (MmoeModel model = MmoeModel.load(modelDir, SessionSettings.defaults());
@@ -96,7 +100,7 @@ public final class ServingFixture implements AutoCloseable {
       build.upsert(rows);
       build.flush();
     }
-    store.publish(buildId);
+    store.publish(buildId, PublishPolicy.forced());
   }
 
   public static ServingFixture start(Path dir, int entityCount, ServerSettings settings,
