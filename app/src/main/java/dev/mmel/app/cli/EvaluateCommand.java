@@ -28,9 +28,9 @@ import picocli.CommandLine.Option;
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
     description = {"Rank every mention of a split against the whole KB (spec 8) and report "
         + "Hits@1/3/5/10/20, mean rank and MRR as a table and a JSON report.",
-        "A run trained over frozen bge-small by `mmel train` (its best weights), a CLIP model "
-        + "directory ranked end to end, or the untrained bge-small dual encoder (cosine of "
-        + "pooled vectors)."})
+        "A model directory, a run trained over the int8 bge-small backbone by `mmel train` "
+        + "(its best weights), or the untrained int8 bge-small dual encoder (cosine of pooled "
+        + "vectors)."})
 public final class EvaluateCommand extends MmelCommand {
   @Mixin
   FrozenTextOptions options = new FrozenTextOptions();
@@ -39,9 +39,10 @@ public final class EvaluateCommand extends MmelCommand {
     Path run;
 
     @Option(names = "--model", paramLabel = "DIR",
-        description = "A CLIP model directory (`mmel model init|import`, or RUN/model of an "
-            + "end-to-end `mmel train --model` run), ranked end to end from token ids and "
-            + "pixels.")
+        description = "A model directory (`mmel model init|import`, or RUN/model of a "
+            + "`mmel train --model` run). A CLIP model is ranked end to end from token ids and "
+            + "pixels; a text-only one over its tower's cached features (the same numbers; "
+            + "--through-tower runs the tower for every text instead).")
     Path model;
 
     @Option(names = "--dual-encoder",
@@ -53,6 +54,10 @@ public final class EvaluateCommand extends MmelCommand {
   Subject subject;
 
 
+  @Option(names = "--through-tower",
+      description = "With a text-only --model: rank from token ids through the whole model, "
+          + "as for a CLIP model, instead of over cached tower features.")
+  boolean throughTower;
 
   @Option(names = "--split", defaultValue = "test", description = "Split to rank (default test).")
   String split;
@@ -68,7 +73,6 @@ public final class EvaluateCommand extends MmelCommand {
   @Option(names = "--kb-chunk", defaultValue = "2048",
       description = "Entities encoded and scored at once (bounds memory; default 2048).")
   int kbChunk;
-
 
 
   @Option(names = "--json", paramLabel = "FILE", description = "Write the JSON report here.")
@@ -87,7 +91,25 @@ public final class EvaluateCommand extends MmelCommand {
     long exactPairs = -1;
     long pairs = -1;
     long rankStart;
-    if (subject.model != null) {
+    if (subject.model != null && !throughTower
+        && !new ModelDirectory(subject.model).readConfig().hasVision()) {
+      ModelDirectory directory = new ModelDirectory(subject.model);
+      directory.verify();
+      try (FrozenTextModel model = FrozenTextModel.openModel(directory, options.featureCache,
+          options.threads.count(), dataset.kb(), mentions, progress("evaluate"))) {
+        ModelConfig config = directory.readConfig();
+        report.put("model", "MMoE matcher over the frozen tower (" + config.name() + ", gate "
+            + config.matcher().gateMode().id() + ")");
+        report.put("model_version", model.modelVersion());
+        rankStart = System.nanoTime();
+        ExhaustiveRanker.Outcome outcome = new ExhaustiveRanker(model.evaluation(),
+            model.session(), model.source(), kbChunk)
+            .rank(dataset.kb(), mentions, progress("ranking"));
+        ranks = outcome.ranks();
+        exactPairs = outcome.exactPairs();
+        pairs = outcome.pairs();
+      }
+    } else if (subject.model != null) {
       ModelDirectory directory = new ModelDirectory(subject.model);
       directory.verify();
       ModelConfig config = directory.readConfig();
@@ -107,7 +129,7 @@ public final class EvaluateCommand extends MmelCommand {
       }
       report.put("unreadable_images", source.unreadableImages());
     } else if (subject.run == null) {
-      FrozenTextFeatures.Prepared prepared = FrozenTextFeatures.prepare(options.featureCache,
+      FrozenTextFeatures.Prepared prepared = FrozenTextFeatures.prepareOnnx(options.featureCache,
           positions, options.threads.count(), dataset.kb(), mentions, progress("evaluate"));
       report.put("model", "bge-small dual encoder (cosine of pooled vectors, untrained)");
       report.put("model_version", prepared.backboneId());

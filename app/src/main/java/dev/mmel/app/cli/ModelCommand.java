@@ -7,6 +7,7 @@ import dev.mmel.model.config.ModelPresets;
 import dev.mmel.model.data.SharedData;
 import dev.mmel.model.data.WikiMel;
 import dev.mmel.model.image.ImagePreprocessor;
+import dev.mmel.model.io.MatcherStart;
 import dev.mmel.model.io.ModelCreator;
 import dev.mmel.model.io.ModelDirectory;
 import dev.mmel.model.io.ModelExporter;
@@ -89,18 +90,34 @@ public final class ModelCommand {
 
   @Command(name = "import", mixinStandardHelpOptions = true,
       description = {"Create a model directory from safetensors checkpoints: a Hugging Face "
-          + "CLIPModel checkpoint, a reference MMoE checkpoint (spec section 10 names), or both.",
+          + "CLIPModel checkpoint, a reference MMoE checkpoint (spec section 10 names), or both; "
+          + "or, with --bge-small, a text-only model whose BERT tower is bge-small-en-v1.5 "
+          + "(fp32 weights from the langchain4j jar) and whose matcher comes from --weights "
+          + "(e.g. a run's best/weights.safetensors) or starts new.",
           "Missing, unexpected or mis-shaped tensors are listed and nothing is written."})
   static final class Import extends MmelCommand {
-    @Option(names = "--weights", required = true, arity = "1..*", paramLabel = "FILE",
-        description = "One or more .safetensors files (F32, F16 or BF16).")
-    List<Path> weights;
+    @Option(names = "--weights", arity = "1..*", paramLabel = "FILE",
+        description = "One or more .safetensors files (F32, F16 or BF16); required unless "
+            + "--bge-small.")
+    List<Path> weights = List.of();
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "New model directory.")
     Path out;
 
-    @Option(names = "--config", defaultValue = ModelPresets.CLIP_VIT_BASE_PATCH32,
-        paramLabel = "C", description = "A preset or JSON config file (default ${DEFAULT-VALUE}).")
+    @Option(names = "--bge-small",
+        description = "Take the text tower from bge-small-en-v1.5 (config default "
+            + ModelPresets.BGE_SMALL_EN_V15 + ").")
+    boolean bgeSmall;
+
+    @Option(names = "--matcher-start", defaultValue = "dual-encoder", paramLabel = "S",
+        description = {"With --bge-small, how a matcher no file gives starts: dual-encoder "
+            + "(residual branches closed, so the untrained model ranks as the tower's dual "
+            + "encoder; the default) or random (the reference's initialisation)."})
+    String matcherStart;
+
+    @Option(names = "--config", paramLabel = "C",
+        description = "A preset or JSON config file (default " + ModelPresets.CLIP_VIT_BASE_PATCH32
+            + ", or " + ModelPresets.BGE_SMALL_EN_V15 + " with --bge-small).")
     String config;
 
     @Option(names = "--init-missing",
@@ -116,11 +133,30 @@ public final class ModelCommand {
 
     @Override
     public Integer call() throws Exception {
-      ModelConfig resolved = overrides.apply(ModelConfigJson.resolve(config));
+      if (!bgeSmall && weights.isEmpty()) {
+        throw invalid("--weights is required (or --bge-small for the bge-small-en-v1.5 tower)");
+      }
+      MatcherStart start;
+      try {
+        start = MatcherStart.parse(matcherStart);
+      } catch (IllegalArgumentException e) {
+        throw invalid("--matcher-start: " + e.getMessage());
+      }
+      String chosen = config != null ? config
+          : bgeSmall ? ModelPresets.BGE_SMALL_EN_V15 : ModelPresets.CLIP_VIT_BASE_PATCH32;
+      ModelConfig resolved = overrides.apply(ModelConfigJson.resolve(chosen));
       ConsoleProgress progress = progress("model import");
-      progress.step("mapping " + weights.size() + " file(s) onto " + resolved.name());
-      WeightImporter.Report report =
-          WeightImporter.importInto(resolved, weights, initMissing, seed, SharedData.file(SharedData.CLIP_VOCAB), out);
+      WeightImporter.Report report;
+      if (bgeSmall) {
+        progress.step("bge-small-en-v1.5 tower" + (weights.isEmpty() ? ", a new "
+            + start.id() + " matcher" : " and " + weights.size() + " head file(s)") + " -> "
+            + resolved.name());
+        report = WeightImporter.importBgeSmall(resolved, weights, seed, start, out);
+      } else {
+        progress.step("mapping " + weights.size() + " file(s) onto " + resolved.name());
+        report = WeightImporter.importInto(resolved, weights, initMissing, seed,
+            SharedData.file(SharedData.CLIP_VOCAB), out);
+      }
       report.importedPerFile().forEach((file, count) ->
           err().println("  " + count + " tensors from " + file));
       if (!report.initialised().isEmpty()) {

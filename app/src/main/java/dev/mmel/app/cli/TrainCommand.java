@@ -8,15 +8,17 @@ import dev.mmel.model.data.LabelledMention;
 import dev.mmel.model.data.LinkingDataset;
 import dev.mmel.model.features.TokenSideSource;
 import dev.mmel.model.frozen.FrozenTextFeatures;
+import dev.mmel.model.frozen.FrozenTextModel;
 import dev.mmel.model.frozen.FrozenTextRun;
 import dev.mmel.model.frozen.FrozenTextSource;
+import dev.mmel.model.frozen.ModelTowerBackbone;
 import dev.mmel.model.graph.AdamW;
 import dev.mmel.model.graph.EvaluationGraph;
 import dev.mmel.model.graph.TrainingGraph;
 import dev.mmel.model.io.Checkpoint;
 import dev.mmel.model.io.ModelDirectory;
 import dev.mmel.model.train.BatchOrder;
-import dev.mmel.model.train.EndToEndRun;
+import dev.mmel.model.train.ModelRun;
 import dev.mmel.model.train.NeighbourBatches;
 import dev.mmel.model.train.ShuffledBatches;
 import dev.mmel.model.train.TrainSettings;
@@ -37,27 +39,35 @@ import picocli.CommandLine.Option;
 
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = {"Train MMoE with spec 7's objective and AdamW; validation MRR ranks dev "
-        + "mentions against the whole KB. Two regimes: the matcher over the frozen "
-        + "bge-small-en-v1.5 text backbone (features computed once and cached; no image side; "
-        + "the default), or with --model end to end from a CLIP model directory.",
+        + "mentions against the whole KB. With --model, a model directory's matcher over its "
+        + "frozen text tower (text-only models; tower features computed once and cached) or "
+        + "the whole model end to end, exported as the model directory RUN/model; without, "
+        + "the matcher over the int8 bge-small ONNX backbone.",
         "Defaults are spec 7's for the dataset (WikiMEL: lr 5e-6, batch 32, 20 epochs, "
         + "validate every 2, patience 3, k 3, seed 43); every value can be overridden."})
 public final class TrainCommand extends MmelCommand {
   @Mixin
   FrozenTextOptions options = new FrozenTextOptions();
 
-
   @Option(names = "--run", paramLabel = "DIR", required = true,
       description = "Run directory: run.json, last/ (for --resume) and best/ checkpoints.")
   Path run;
 
   @Option(names = "--model", paramLabel = "DIR",
-      description = {"Train end to end (CLIP towers and matcher, regime (a), for GPU hosts) "
-          + "starting from this model directory (`mmel model init` or `mmel model import`); "
-          + "its config decides gate, k and lengths, and the best weights are exported as the "
-          + "model directory RUN/model.",
-          "Without it: the matcher over the frozen bge-small text backbone (regime (b))."})
+      description = {"Start from this model directory (`mmel model init` or `mmel model "
+          + "import`); its config decides gate, k and lengths, and the best weights are "
+          + "exported as the model directory RUN/model. A CLIP model trains end to end "
+          + "(towers and matcher, regime (a), for GPU hosts); a text-only model (e.g. "
+          + "`mmel model import --bge-small`) trains its matcher over its own frozen tower "
+          + "(regime (b)) unless --end-to-end.",
+          "Without it: the matcher over the int8 bge-small ONNX backbone, with no model "
+          + "directory at the end (the first experiments' regime)."})
   Path model;
+
+  @Option(names = "--end-to-end",
+      description = "With a text-only --model: fine-tune its text tower too (default: the "
+          + "matcher alone over the frozen tower's cached features).")
+  boolean endToEndTower;
 
   @Option(names = "--resume", description = "Continue the run in --run from its last epoch.")
   boolean resume;
@@ -109,8 +119,6 @@ public final class TrainCommand extends MmelCommand {
   int trainLimit;
 
 
-
-
   @Override
   public Integer call() throws Exception {
     LinkingDataset dataset = options.openDataset();
@@ -135,9 +143,10 @@ public final class TrainCommand extends MmelCommand {
       chosen.learningRate(lr);
     }
     TrainSettings settings = chosen.build();
-    if (model != null && hardNegatives != 0) {
-      throw invalid("--hard-negatives needs the frozen "
-          + "backbone's vectors; it cannot be combined with --model (end-to-end training)");
+    boolean endToEnd = model != null && !frozenTower();
+    if (endToEnd && hardNegatives != 0) {
+      throw invalid("--hard-negatives needs a frozen backbone's vectors; it cannot be combined "
+          + "with end-to-end training (--model with an image tower, or --end-to-end)");
     }
     if (hardNegatives != 0 && (hardNegatives < 2 || hardNegatives > settings.batchSize())) {
       throw invalid("--hard-negatives must be 0 (shuffled "
@@ -151,8 +160,9 @@ public final class TrainCommand extends MmelCommand {
     List<LabelledMention> dev = dataset.split("dev");
     List<LabelledMention> validation = validationLimit > 0 && dev.size() > validationLimit
         ? dev.subList(0, validationLimit) : dev;
-    Trainer.Summary summary = model != null
+    Trainer.Summary summary = endToEnd
         ? trainEndToEnd(dataset, settings, train, validation)
+        : model != null ? trainOverModelTower(dataset, settings, train, validation)
         : trainOverFrozenText(dataset, settings, train, validation);
     out().println();
     out().println("| epoch | mean loss | CE terms | mentions/s | validation MRR "
@@ -180,15 +190,12 @@ public final class TrainCommand extends MmelCommand {
     List<LabelledMention> needed = new ArrayList<>(train);
     needed.addAll(validation);
     FrozenTextFeatures.Prepared prepared =
-        FrozenTextFeatures.prepare(options.featureCache, positions, options.threads.count(),
+        FrozenTextFeatures.prepareOnnx(options.featureCache, positions, options.threads.count(),
             dataset.kb(), needed, progress("train"));
     FrozenTextRun runConfig = FrozenTextRun.of(prepared.backboneId(), 384, positions,
         new MatcherConfig(96, 4, k, GateMode.parse(gate), settings.batchSize()));
     runConfig.write(run);
-    BatchOrder batchOrder = hardNegatives == 0
-        ? new ShuffledBatches(settings.batchSize(), settings.seed())
-        : NeighbourBatches.of(train, goldVectors(dataset, train, prepared), settings.batchSize(),
-            hardNegatives, settings.seed(), progress("hard batches"));
+    BatchOrder batchOrder = batchOrder(settings, dataset, train, prepared);
     out().printf(Locale.ROOT, "training %s over frozen bge-small: %d train / %d "
         + "validation mentions, KB %d, lr %s, batch %d, k %d, gate %s, %s%n", dataset.name(),
         train.size(), validation.size(), dataset.kb().size(),
@@ -206,6 +213,63 @@ public final class TrainCommand extends MmelCommand {
     }
   }
 
+  /** A text-only model trains over its frozen tower unless end to end is asked for. */
+  private boolean frozenTower() throws IOException {
+    return !endToEndTower && !new ModelDirectory(model).readConfig().hasVision();
+  }
+
+  /**
+   * Regime (b) from a model directory: the text-only model's matcher trained over its own
+   * tower's cached features (the numbers serving computes), starting from the model's matcher
+   * weights; the best weights are exported as the model directory RUN/model.
+   */
+  private Trainer.Summary trainOverModelTower(LinkingDataset dataset, TrainSettings settings,
+      List<LabelledMention> train, List<LabelledMention> validation) throws IOException {
+    ModelDirectory start = new ModelDirectory(model);
+    start.verify();
+    ModelConfig config = start.readConfig();
+    Map<String, float[]> startWeights = Checkpoint.read(start.weights());
+    List<LabelledMention> needed = new ArrayList<>(train);
+    needed.addAll(validation);
+    FrozenTextFeatures.Prepared prepared;
+    try (ModelTowerBackbone backbone =
+        ModelTowerBackbone.open(start, options.threads.count())) {
+      prepared = FrozenTextFeatures.prepare(options.featureCache, backbone, dataset.kb(), needed,
+          progress("train"));
+    }
+    ModelRun.write(run, ModelRun.FROZEN_TOWER, model, config);
+    BatchOrder batchOrder = batchOrder(settings, dataset, train, prepared);
+    out().printf(Locale.ROOT, "training %s: the matcher of %s (%s, gate %s, k %d) over its "
+        + "frozen tower: %d train / %d validation mentions, KB %d, lr %s, batch %d, %s%n",
+        dataset.name(), model, config.name(), config.matcher().gateMode().id(),
+        config.matcher().topK(), train.size(), validation.size(), dataset.kb().size(),
+        settings.optimiser().learningRate(), settings.batchSize(), batchOrder.describe());
+    Trainer.Summary summary;
+    try (Graph trainGraph = new Graph(); Session trainSession = new Session(trainGraph);
+        Graph evalGraph = new Graph(); Session evalSession = new Session(evalGraph)) {
+      TrainingGraph training = TrainingGraph.overFeatures(trainGraph, config.matcherInputs(),
+          settings.optimiser());
+      EvaluationGraph evaluation = EvaluationGraph.overFeatures(evalGraph,
+          config.matcherInputs());
+      Trainer trainer = new Trainer(training, trainSession, evaluation, evalSession,
+          prepared.source(), settings, batchOrder, progress("train"));
+      summary = trainer.train(dataset.kb(), train, validation, run,
+          FrozenTextModel.headWeights(config, startWeights), resume);
+    }
+    String version = ModelRun.export(run, config, startWeights, start.clipVocabulary());
+    out().printf(Locale.ROOT, "exported the best weights as model %s in %s%n", version,
+        ModelRun.modelDirectory(run));
+    return summary;
+  }
+
+  private BatchOrder batchOrder(TrainSettings settings, LinkingDataset dataset,
+      List<LabelledMention> train, FrozenTextFeatures.Prepared prepared) throws IOException {
+    return hardNegatives == 0
+        ? new ShuffledBatches(settings.batchSize(), settings.seed())
+        : NeighbourBatches.of(train, goldVectors(dataset, train, prepared), settings.batchSize(),
+            hardNegatives, settings.seed(), progress("hard batches"));
+  }
+
   /**
    * Regime (a): CLIP towers and matcher trained together from a model directory; the best
    * weights are exported as the model directory RUN/model (SavedModel included).
@@ -216,7 +280,7 @@ public final class TrainCommand extends MmelCommand {
     start.verify();
     ModelConfig config = start.readConfig();
     Map<String, float[]> startWeights = Checkpoint.read(start.weights());
-    EndToEndRun.write(run, model, config);
+    ModelRun.write(run, ModelRun.END_TO_END, model, config);
     TokenSideSource source = TokenSideSource.forModel(start);
     BatchOrder batchOrder = new ShuffledBatches(settings.batchSize(), settings.seed());
     out().printf(Locale.ROOT, "training %s end to end from %s (%s, gate %s, k %d): %d "
@@ -234,9 +298,9 @@ public final class TrainCommand extends MmelCommand {
           settings, batchOrder, progress("train"));
       summary = trainer.train(dataset.kb(), train, validation, run, startWeights, resume);
     }
-    String version = EndToEndRun.export(run, config, startWeights, start.clipVocabulary());
+    String version = ModelRun.export(run, config, startWeights, start.clipVocabulary());
     out().printf(Locale.ROOT, "exported the best weights as model %s in %s%n", version,
-        EndToEndRun.modelDirectory(run));
+        ModelRun.modelDirectory(run));
     if (source.unreadableImages() > 0) {
       out().printf(Locale.ROOT, "%,d images could not be decoded and were fed as none "
           + "(zeros)%n", source.unreadableImages());

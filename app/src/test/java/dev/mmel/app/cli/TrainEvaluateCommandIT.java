@@ -1,6 +1,7 @@
 package dev.mmel.app.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,9 +9,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mmel.model.data.LinkingDataset;
 import dev.mmel.model.data.WikiMelSample;
+import dev.mmel.model.io.Checkpoint;
 import dev.mmel.model.io.ModelDirectory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,8 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * `mmel train` and `mmel evaluate` on a small real WikiMEL sample, in both regimes: the matcher
  * over the real bge-small backbone (ONNX from its Maven jar; features cached, hard batches,
- * validated, checkpointed, ranked exhaustively with a JSON report), and the tiny random CLIP
- * trained end to end and exported as a model directory that evaluates like any other.
+ * validated, checkpointed, ranked exhaustively with a JSON report), the tiny random CLIP
+ * trained end to end and exported as a model directory that evaluates like any other, and a tiny
+ * text-only model trained over its frozen tower or end to end.
  */
 class TrainEvaluateCommandIT {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -116,13 +121,71 @@ class TrainEvaluateCommandIT {
 
     CliRun wrongFlag = CliRun.of(command("evaluate", "--run", run.toString()));
     assertEquals(1, wrongFlag.code(), wrongFlag.printed());
-    assertTrue(wrongFlag.err().contains("trained CLIP end to end: its model is the model "
-        + "directory " + exported), wrongFlag.printed());
+    assertTrue(wrongFlag.err().contains("is a end_to_end run, not one over the frozen "
+        + "backbone: its model is the model directory " + exported), wrongFlag.printed());
 
     CliRun hard = CliRun.of(command("train", "--model", start.toString(), "--run",
         work.resolve("clip-hard").toString(), "--hard-negatives", "4"));
     assertEquals(2, hard.code(), hard.printed());
-    assertTrue(hard.err().contains("cannot be combined with --model"), hard.printed());
+    assertTrue(hard.err().contains("cannot be combined with end-to-end training"),
+        hard.printed());
+  }
+
+  @Test
+  void trainsATextOnlyMatcherOverItsFrozenTowerAndEvaluatesTheExportExactly() throws Exception {
+    Path start = work.resolve("tiny-bert");
+    CliRun init = CliRun.of("model", "init", "--config", "tiny-bert", "--out", start.toString());
+    assertEquals(0, init.code(), init.printed());
+    Path run = work.resolve("bert-run");
+    CliRun train = CliRun.of(command("train", "--model", start.toString(), "--run",
+        run.toString(), "--epochs", "2", "--validate-every", "1", "--lr", "1e-3",
+        "--batch-size", "8", "--hard-negatives", "4"));
+    assertEquals(0, train.code(), train.printed());
+    assertTrue(train.out().contains("over its frozen tower"), train.printed());
+    assertTrue(train.out().contains("hard batches: groups of 4"), train.printed());
+    ModelDirectory exported = new ModelDirectory(run.resolve("model"));
+    exported.verify();
+    assertNotEquals(new ModelDirectory(start).version(), exported.version());
+    double bestMrr = JSON.readTree(run.resolve("last/state.json").toFile())
+        .path("bestMrr").asDouble();
+
+    // The export ranks the validation split exactly as training validated it.
+    Path cached = work.resolve("bert-cached.json");
+    CliRun evaluate = CliRun.of(command("evaluate", "--model", exported.root().toString(),
+        "--split", "dev", "--json", cached.toString()));
+    assertEquals(0, evaluate.code(), evaluate.printed());
+    JsonNode cachedJson = JSON.readTree(cached.toFile());
+    assertEquals(exported.version(), cachedJson.path("model_version").asText());
+    assertEquals(bestMrr, cachedJson.path("metrics").path("mrr").asDouble(), 1e-9,
+        cachedJson.toString());
+
+    // Through the whole model (the numbers serving computes) the ranks are the same.
+    Path through = work.resolve("bert-through.json");
+    CliRun throughTower = CliRun.of(command("evaluate", "--model", exported.root().toString(),
+        "--split", "dev", "--through-tower", "--json", through.toString()));
+    assertEquals(0, throughTower.code(), throughTower.printed());
+    assertEquals(cachedJson.path("metrics").toString(),
+        JSON.readTree(through.toFile()).path("metrics").toString());
+  }
+
+  @Test
+  void fineTunesATextOnlyModelEndToEnd() throws Exception {
+    Path start = work.resolve("tiny-bert-e2e");
+    CliRun init = CliRun.of("model", "init", "--config", "tiny-bert", "--out", start.toString());
+    assertEquals(0, init.code(), init.printed());
+    Map<String, float[]> before = Checkpoint.read(new ModelDirectory(start).weights());
+    Path run = work.resolve("bert-e2e");
+    CliRun train = CliRun.of(command("train", "--model", start.toString(), "--end-to-end",
+        "--run", run.toString(), "--epochs", "1", "--lr", "1e-3", "--batch-size", "8"));
+    assertEquals(0, train.code(), train.printed());
+    assertTrue(train.out().contains("end to end from " + start), train.printed());
+    ModelDirectory exported = new ModelDirectory(run.resolve("model"));
+    exported.verify();
+    Map<String, float[]> after = Checkpoint.read(exported.weights());
+    String towerWeight = "encoder.bert.encoder.layer.0.attention.self.query.weight";
+    assertTrue(after.containsKey(towerWeight), after.keySet().toString());
+    assertFalse(Arrays.equals(before.get(towerWeight), after.get(towerWeight)),
+        "end to end, the tower's own weights train");
   }
 
   @Test

@@ -44,7 +44,8 @@ public final class MmoeGraph {
         builder.entitySignature(encodeGating),
         builder.mentionSignature(encodeGating),
         builder.candidateSignature(),
-        builder.pairSignature(pairGating)));
+        builder.pairSignature(pairGating),
+        builder.textSignature()));
     if (faithful) {
       signatures.add(builder.gateStatisticsSignature());
     }
@@ -151,6 +152,18 @@ public final class MmoeGraph {
           .output(Signatures.IMAGE_C, scoped.withName("entity_image_c").identity(out.imageC()))
           .output(Signatures.IMAGE_QUERY,
               scoped.withName("entity_image_query").identity(out.imageQuery()))
+          .build();
+    }
+
+    /** The text tower's t_cls and t_tok, before the matcher's LayerNorms. */
+    Signature textSignature() {
+      Placeholder<TInt32> ids = textIds("texts_text_ids");
+      TextEncoder.Output out = textTower.apply(ids);
+      return Signature.builder(Signatures.ENCODE_TEXTS)
+          .input(Signatures.TEXT_IDS, ids)
+          .output(Signatures.TEXT_CLS, tf.withName("texts_text_cls").identity(out.cls()))
+          .output(Signatures.TEXT_TOKENS,
+              tf.withName("texts_text_tokens").identity(out.tokens()))
           .build();
     }
 

@@ -6,6 +6,8 @@ public final class Signatures {
   public static final String ENCODE_MENTIONS = "encode_mentions";
   public static final String SCORE_CANDIDATES = "score_candidates";
   public static final String SCORE_PAIRS = "score_pairs";
+  /** The text tower alone: what the matcher receives of a text (frozen-backbone training). */
+  public static final String ENCODE_TEXTS = "encode_texts";
   /** Faithful mode only: per gate site, the batch mean of the masked router probabilities. */
   public static final String GATE_STATISTICS = "gate_statistics";
 
@@ -27,6 +29,9 @@ public final class Signatures {
   public static final String TEXT_VALUE = "text_value";
   public static final String IMAGE_KEY = "image_key";
   public static final String IMAGE_VALUE = "image_value";
+
+  public static final String TEXT_CLS = "text_cls";
+  public static final String TEXT_TOKENS = "text_tokens";
 
   public static final String SCORE = "score";
   public static final String TEXT_SCORE = "text_score";

@@ -60,7 +60,7 @@ public final class WeightImporter {
       }
       return importFrom(config, opened,
           initMissing ? EnumSet.allOf(ParameterGroup.class) : EnumSet.noneOf(ParameterGroup.class),
-          seed, clipVocabulary, out);
+          seed, MatcherStart.RANDOM, clipVocabulary, out);
     } finally {
       for (TensorSource source : opened) {
         source.close();
@@ -76,7 +76,7 @@ public final class WeightImporter {
    * {@code --init-missing} does. The directory carries that jar's tokenizer.json.
    */
   public static Report importBgeSmall(ModelConfig config, List<Path> headFiles, long seed,
-      Path out) throws IOException {
+      MatcherStart start, Path out) throws IOException {
     if (config.text().kind() != TextTowerKind.BERT) {
       throw new IllegalArgumentException("config '" + config.name() + "' has text.kind '"
           + config.text().kind().id() + "'; bge-small-en-v1.5 needs a 'bert' text tower (use the "
@@ -90,7 +90,7 @@ public final class WeightImporter {
         sources.add(SafetensorsFile.open(file));
       }
       return importFrom(config, sources, EnumSet.complementOf(EnumSet.of(ParameterGroup.BACKBONE)),
-          seed, null, out);
+          seed, start, null, out);
     } finally {
       for (TensorSource source : sources) {
         source.close();
@@ -101,11 +101,12 @@ public final class WeightImporter {
   /**
    * @param initialisable groups whose parameters no source gives are drawn from {@code seed}
    *     instead of being an error (gate statistics always are)
+   * @param start how parameters no source gives start
    * @param clipVocabulary the CLIP BPE merges for a CLIP model (null for a BERT one)
    */
   public static Report importFrom(ModelConfig config, List<TensorSource> sources,
-      Set<ParameterGroup> initialisable, long seed, Path clipVocabulary, Path out)
-      throws IOException {
+      Set<ParameterGroup> initialisable, long seed, MatcherStart start, Path clipVocabulary,
+      Path out) throws IOException {
     ParameterLayout layout = ParameterLayout.of(config);
     Set<ParameterGroup> filled = EnumSet.of(ParameterGroup.GATE_STATISTICS);
     filled.addAll(initialisable);
@@ -116,7 +117,7 @@ public final class WeightImporter {
       Source source = plan.sources.get(spec.name());
       writer.add(spec.name(), TensorDType.F32, spec.shape(), sink -> {
         if (source == null) {
-          sink.put(RandomWeights.values(spec, seed));
+          sink.put(start.initial(spec, seed));
         } else {
           FloatBuffer values = FloatBuffer.allocate(Math.toIntExact(spec.size()));
           source.tensors.readFloats(source.name, values);

@@ -10,6 +10,7 @@ import dev.mmel.core.MentionEncodings;
 import dev.mmel.core.MentionInput;
 import dev.mmel.core.PreparedInput;
 import dev.mmel.core.Scores;
+import dev.mmel.model.bge.BgeFeatures;
 import dev.mmel.model.config.ModelConfig;
 import dev.mmel.model.graph.MmoeGraph;
 import dev.mmel.model.graph.Signatures;
@@ -233,6 +234,22 @@ public final class MmoeModel implements LinkingModel {
         config.contextLength(), config.imagePositions(),
         out.get(Signatures.QUERY), out.get(Signatures.TEXT_KEY), out.get(Signatures.TEXT_VALUE),
         out.get(Signatures.IMAGE_KEY), out.get(Signatures.IMAGE_VALUE));
+  }
+
+  /**
+   * The text tower's output for these token ids: t_cls and t_tok as the matcher receives them
+   * (what the frozen-tower training regime caches, so that it trains on the served numbers).
+   */
+  public BgeFeatures encodeTexts(int[][] textIds) {
+    if (!functions.containsKey(Signatures.ENCODE_TEXTS)) {
+      throw new IllegalStateException("this model directory predates the '"
+          + Signatures.ENCODE_TEXTS + "' signature; export it again with `mmel model export`");
+    }
+    Map<String, Tensor> inputs = new LinkedHashMap<>();
+    inputs.put(Signatures.TEXT_IDS, TensorCodec.ids(textIds, config.contextLength()));
+    Map<String, float[]> out = call(Signatures.ENCODE_TEXTS, inputs);
+    return new BgeFeatures(textIds.length, config.contextLength(), config.projectionDim(),
+        out.get(Signatures.TEXT_CLS), out.get(Signatures.TEXT_TOKENS));
   }
 
   /**

@@ -20,6 +20,7 @@ import dev.mmel.model.data.DatasetReaders;
 import dev.mmel.model.data.LinkingDataset;
 import dev.mmel.model.data.SharedData;
 import dev.mmel.model.frozen.FrozenTextSource;
+import dev.mmel.model.io.MatcherStart;
 import dev.mmel.model.io.ModelDirectory;
 import dev.mmel.model.io.WeightImporter;
 import dev.mmel.model.runtime.MmoeModel;
@@ -70,7 +71,8 @@ class BertTowerParityIT {
     modelDir = dir.resolve("bge-small");
     long start = System.nanoTime();
     WeightImporter.Report report = WeightImporter.importBgeSmall(
-        ModelPresets.get(ModelPresets.BGE_SMALL_EN_V15), List.of(), 43, modelDir);
+        ModelPresets.get(ModelPresets.BGE_SMALL_EN_V15), List.of(), 43, MatcherStart.RANDOM,
+        modelDir);
     System.out.printf("BertTowerParityIT: imported %s in %.1f s, %s%n", report.version(),
         (System.nanoTime() - start) / 1e9, report.importedPerFile());
     config = new ModelDirectory(modelDir).readConfig();

@@ -69,7 +69,7 @@ class OnnxImportTest {
       assertEquals("[64, 32]",
           Arrays.toString(onnx.shape("encoder.layer.1.intermediate.dense.weight")));
       WeightImporter.Report report = WeightImporter.importFrom(TINY_BERT,
-          List.of(onnx, matcher), HEAD, 1, SharedData.file(SharedData.CLIP_VOCAB), dir.resolve("rebuilt"));
+          List.of(onnx, matcher), HEAD, 1, MatcherStart.RANDOM, null, dir.resolve("rebuilt"));
       assertEquals(new ModelDirectory(original).version(), report.version(),
           "the same weights, so the same version id");
       assertEquals((int) backbone, report.importedPerFile().get("tiny-bert.onnx"));
@@ -81,9 +81,9 @@ class OnnxImportTest {
   void aNewMatcherIsRandomFromTheSeed() throws IOException {
     try (TensorSource a = onnx(OnnxExportFixture.of(original, TINY_BERT));
         TensorSource b = onnx(OnnxExportFixture.of(original, TINY_BERT))) {
-      String first = WeightImporter.importFrom(TINY_BERT, List.of(a), HEAD, 3, SharedData.file(SharedData.CLIP_VOCAB),
+      String first = WeightImporter.importFrom(TINY_BERT, List.of(a), HEAD, 3, MatcherStart.RANDOM, null,
           dir.resolve("seed3a")).version();
-      WeightImporter.Report again = WeightImporter.importFrom(TINY_BERT, List.of(b), HEAD, 3, SharedData.file(SharedData.CLIP_VOCAB),
+      WeightImporter.Report again = WeightImporter.importFrom(TINY_BERT, List.of(b), HEAD, 3, MatcherStart.RANDOM, null,
           dir.resolve("seed3b"));
       assertEquals(first, again.version());
       assertTrue(again.initialised().contains("matcher.text_module.fc_query.weight"));
@@ -118,7 +118,7 @@ class OnnxImportTest {
     String message;
     try (TensorSource onnx = onnx(export)) {
       message = assertThrows(IllegalArgumentException.class,
-          () -> WeightImporter.importFrom(TINY_BERT, List.of(onnx), HEAD, 1, SharedData.file(SharedData.CLIP_VOCAB), out)).getMessage();
+          () -> WeightImporter.importFrom(TINY_BERT, List.of(onnx), HEAD, 1, MatcherStart.RANDOM, null, out)).getMessage();
     }
     // The mis-shaped and half-precision tensors count as missing too: nothing gave them.
     assertTrue(message.contains("5 tensor(s) missing (the backbone must come whole from its "

@@ -15,23 +15,24 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * A run that trains CLIP and matcher end to end from a model directory. {@code run.json}
- * records the regime and the starting model; the best weights are exported as a model directory
- * of their own, {@code RUN/model} (config, weights, SavedModel, manifest), which serving, the
+ * A run that starts from a model directory: CLIP and matcher trained end to end, or a text-only
+ * model's matcher trained over its frozen tower's cached features. {@code run.json} records the
+ * regime and the starting model; the best weights are exported as a model directory of their own, {@code RUN/model} (config, weights, SavedModel, manifest), which serving, the
  * index jobs and `mmel evaluate --model` load like any other.
  */
-public final class EndToEndRun {
-  public static final String REGIME = "end_to_end";
+public final class ModelRun {
+  public static final String END_TO_END = "end_to_end";
+  public static final String FROZEN_TOWER = "frozen_tower";
   private static final String MODEL = "model";
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  private EndToEndRun() {}
+  private ModelRun() {}
 
-  public static void write(Path runDir, Path startModel, ModelConfig config) throws IOException {
+  public static void write(Path runDir, String regime, Path startModel, ModelConfig config) throws IOException {
     Files.createDirectories(runDir);
     Map<String, Object> json = new LinkedHashMap<>();
-    json.put("regime", REGIME);
+    json.put("regime", regime);
     json.put("start_model", startModel.toAbsolutePath().toString());
     json.put("config", config.name());
     JSON.writeValue(runDir.resolve("run.json").toFile(), json);
