@@ -2,6 +2,7 @@ package dev.mmel.app;
 
 import dev.mmel.app.bench.IndexBenchCommand;
 import dev.mmel.app.bench.PipelineBenchCommand;
+import dev.mmel.app.bench.ServingBenchCommand;
 import dev.mmel.app.cli.BenchCommand;
 import dev.mmel.app.cli.DataCommand;
 import dev.mmel.app.cli.DemoCommand;
@@ -34,6 +35,9 @@ public final class MmelCli {
 
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new MmelCli());
+    // `mmel bench serving`: the commands package never uses the benchmarks, so the benchmark
+    // joins `bench` here (before the converters and help, which reach the subcommands there).
+    cli.getSubcommands().get("bench").addSubcommand(new ServingBenchCommand());
     cli.registerConverter(java.time.Duration.class, new DurationConverter());
     cli.setHelpFactory(WrappingHelp::new);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {

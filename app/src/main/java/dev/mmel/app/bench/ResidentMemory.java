@@ -9,8 +9,9 @@ import java.nio.file.Path;
 import java.util.OptionalLong;
 
 /**
- * Memory a store holds, read from Linux's /proc: what `mmel bench-index` reports as bytes per
- * entity in memory. Empty where /proc cannot tell (another OS, a remote server).
+ * Memory read from Linux's /proc: what `mmel bench-index` reports as bytes per entity in memory,
+ * and the resident set `mmel bench serving` watches during its soak. Empty where /proc cannot
+ * tell (another OS, a remote server).
  */
 final class ResidentMemory {
   private static final Path PROC = Path.of("/proc");
@@ -29,6 +30,11 @@ final class ResidentMemory {
     System.gc();
     long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     return OptionalLong.of(heap + mapped.getAsLong());
+  }
+
+  /** This process' resident set (VmRSS): heap as committed, native memory, mapped files. */
+  static OptionalLong ofThisProcess() {
+    return statusField(PROC.resolve("self/status"), "VmRSS:");
   }
 
   /** Resident set of every process in the group {@code group}: a server and its children. */

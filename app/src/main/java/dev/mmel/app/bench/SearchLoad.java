@@ -29,8 +29,7 @@ final class SearchLoad {
     double latencyMillis(double fraction) {
       long[] sorted = latencyNanos.clone();
       Arrays.sort(sorted);
-      int rank = (int) Math.ceil(fraction * sorted.length);
-      return sorted[Math.max(0, rank - 1)] / 1e6;
+      return Percentiles.nearestRank(sorted, fraction) / 1e6;
     }
   }
 

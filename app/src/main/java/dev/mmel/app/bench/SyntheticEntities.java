@@ -235,6 +235,11 @@ final class SyntheticEntities implements BenchData {
 
   /** An independent stream per (purpose, item), so items can be generated in any order. */
   private SplittableRandom random(long purpose, long item) {
+    return stream(seed, purpose, item);
+  }
+
+  /** The stream of (seed, purpose, item): other synthetic data draws from these too. */
+  static SplittableRandom stream(long seed, long purpose, long item) {
     return new SplittableRandom(mix(mix(seed) ^ mix(purpose * 0x9E3779B97F4A7C15L + item)));
   }
 

@@ -2,8 +2,6 @@ package dev.mmel.app.cli;
 
 import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import dev.mmel.core.LinkingModel;
-import dev.mmel.model.runtime.SessionSettings;
-import dev.mmel.retriever.CacheConfig;
 import dev.mmel.retriever.CachingEntityIndex;
 import dev.mmel.retriever.EntityIndexStore;
 import dev.mmel.serving.batch.BatcherSettings;
@@ -47,10 +45,8 @@ public final class ServeCommand extends MmelCommand {
   @Mixin
   ThreadsOption threads;
 
-  @Option(names = "--device", defaultValue = "auto",
-      description = "TensorFlow device: auto (a GPU when the gpu build and one exist), cpu or "
-          + "gpu:N (default ${DEFAULT-VALUE}).")
-  String device;
+  @Mixin
+  ServingTuning tuning;
 
   @Option(names = "--host", defaultValue = "127.0.0.1",
       description = "Address to listen on (default ${DEFAULT-VALUE}; 0.0.0.0 for all).")
@@ -109,24 +105,6 @@ public final class ServeCommand extends MmelCommand {
       description = "Largest request message (default ${DEFAULT-VALUE}).")
   int maxMessageBytes;
 
-  @Option(names = "--max-batch", defaultValue = "32",
-      description = "Most mentions encoded in one model call (default ${DEFAULT-VALUE}).")
-  int maxBatch;
-
-  @Option(names = "--max-wait", defaultValue = "2ms",
-      description = "How long the first mention of a batch waits for others (default "
-          + "${DEFAULT-VALUE}).")
-  Duration maxWait;
-
-  @Option(names = "--queue", defaultValue = "1024",
-      description = "Mentions that may wait for the model; beyond, calls get "
-          + "RESOURCE_EXHAUSTED at once (default ${DEFAULT-VALUE}).")
-  int queue;
-
-  @Option(names = "--handler-threads", defaultValue = "64",
-      description = "Threads handling calls (default ${DEFAULT-VALUE}).")
-  int handlerThreads;
-
   @Option(names = "--watch-interval", defaultValue = "5s",
       description = "How often the store is asked for a new live build and probed (default "
           + "${DEFAULT-VALUE}).")
@@ -135,15 +113,6 @@ public final class ServeCommand extends MmelCommand {
   @Option(names = "--shutdown-grace", defaultValue = "30s",
       description = "How long Ctrl-C waits for calls in flight (default ${DEFAULT-VALUE}).")
   Duration shutdownGrace;
-
-  @Option(names = "--cache-mb", defaultValue = "256",
-      description = "Candidates' encodings cached, in MB (default ${DEFAULT-VALUE}).")
-  long cacheMb;
-
-  @Option(names = "--cache-ttl", defaultValue = "5m",
-      description = "How long cached index reads live: the staleness bound after a refresh "
-          + "job's changes (default ${DEFAULT-VALUE}).")
-  Duration cacheTtl;
 
   @Option(names = "--nil-threshold", paramLabel = "S",
       description = "NIL below this score (default: the model's calibrated nil-threshold.json, "
@@ -166,11 +135,10 @@ public final class ServeCommand extends MmelCommand {
             .maxTopK(maxTopK).maxCandidatesK(maxCandidatesK)
             .maxImageBytes(maxImageBytes).maxMentionsPerCall(maxMentionsPerCall)
             .maxMessageBytes(maxMessageBytes).build())
-        .defaultDeadline(deadline).handlerThreads(handlerThreads)
+        .defaultDeadline(deadline).handlerThreads(tuning.handlerThreads())
         .shutdownGrace(shutdownGrace)
         .build();
-    BatcherSettings batching = BatcherSettings.builder("mentions").maxBatchSize(maxBatch)
-        .maxWait(maxWait).queueCapacity(queue).build();
+    BatcherSettings batching = tuning.batching();
     ServingMetrics metrics = new ServingMetrics();
     Function<LinkingModel, MentionEncoder> encoders = linkingModel ->
         new BatchedMentionEncoder(linkingModel, batching,
@@ -178,8 +146,7 @@ public final class ServeCommand extends MmelCommand {
     try (DmeOptions.Selector selector = dme.open(threads.count());
         EntityIndexStore indexes = store.target(Defaults.home()).open()) {
       BindingLoader loader = new BindingLoader(new ModelRepository(models),
-          new SessionSettings(threads.count(), 0, device),
-          new CacheConfig(cacheMb << 20, 100_000, 100_000, cacheTtl), encoders,
+          tuning.session(threads.count()), tuning.cache(), encoders,
           selector.selector(), nilThreshold == null ? OptionalDouble.empty()
               : OptionalDouble.of(nilThreshold), store.kind());
       progress.step("loading the live build of " + store.describe(Defaults.home())

@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /** Which store an index command works on, as the commands' options choose it. */
-final class TargetOptions {
+public final class TargetOptions {
   /** Collections {@code mmel_<build>}, alias {@code mmel_live}. */
   static final String MILVUS_PREFIX = "mmel";
 
@@ -24,17 +24,17 @@ final class TargetOptions {
           + "mmel_previous.")
   String milvus;
 
-  IndexTarget target(Path home) {
+  public IndexTarget target(Path home) {
     return milvus != null ? new MilvusTarget(milvus, MILVUS_PREFIX)
         : new EmbeddedTarget(indexDir(home).toString());
   }
 
   /** "embedded" or "milvus": the store this chooses. */
-  String kind() {
+  public String kind() {
     return milvus != null ? "milvus" : "embedded";
   }
 
-  String describe(Path home) {
+  public String describe(Path home) {
     return target(home).describe();
   }
 
@@ -42,7 +42,7 @@ final class TargetOptions {
    * The store of a command that only looks after builds: a mistyped --index is an error, never
    * a new empty index.
    */
-  EntityIndexStore openExisting(Path home) {
+  public EntityIndexStore openExisting(Path home) {
     if (milvus == null && !Files.isDirectory(indexDir(home))) {
       throw new IllegalArgumentException("there is no entity index in " + indexDir(home)
           + "; give the directory `mmel index build` wrote with --index, or --milvus URI");
@@ -54,7 +54,7 @@ final class TargetOptions {
    * Absolute, like every path a job gets, because the job's operators resolve it, on a cluster
    * in TaskManagers whose working directory is not the caller's.
    */
-  Path indexDir(Path home) {
+  public Path indexDir(Path home) {
     return (index != null ? index : home.resolve(".cache/index")).toAbsolutePath();
   }
 }
