@@ -9,8 +9,9 @@ import dev.mmel.app.cli.DurationConverter;
 import dev.mmel.app.cli.EvaluateCommand;
 import dev.mmel.app.cli.IndexCommand;
 import dev.mmel.app.cli.KbCommand;
-import dev.mmel.app.cli.ModelCommand;
 import dev.mmel.app.cli.LinkCommand;
+import dev.mmel.app.cli.ModelCommand;
+import dev.mmel.app.cli.NilCommand;
 import dev.mmel.app.cli.ServeCommand;
 import dev.mmel.app.cli.TokenizeCommand;
 import dev.mmel.app.cli.TrainCommand;
@@ -23,7 +24,7 @@ import picocli.CommandLine;
     description = "Multimodal entity linking with MMoE on TensorFlow Java.",
     subcommands = {TokenizeCommand.class, ModelCommand.class, KbCommand.class, DataCommand.class,
         TrainCommand.class, EvaluateCommand.class, IndexCommand.class, ServeCommand.class,
-        LinkCommand.class, DemoCommand.class,
+        LinkCommand.class, NilCommand.class, DemoCommand.class,
         BenchCommand.class, IndexBenchCommand.class, PipelineBenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class MmelCli {

@@ -45,6 +45,11 @@ public final class EvaluateCommand extends MmelCommand {
             + "--through-tower runs the tower for every text instead).")
     Path model;
 
+    @Option(names = "--served", paramLabel = "HOST:PORT",
+        description = "A running `mmel serve`: each mention linked through it (DME, ANN top-K, "
+            + "rerank) for each --candidates-k, with where each missed gold entity was lost.")
+    String served;
+
     @Option(names = "--dual-encoder",
         description = "The frozen bge-small dual encoder alone, no training.")
     boolean dualEncoder;
@@ -58,6 +63,16 @@ public final class EvaluateCommand extends MmelCommand {
       description = "With a text-only --model: rank from token ids through the whole model, "
           + "as for a CLIP model, instead of over cached tower features.")
   boolean throughTower;
+
+  @Option(names = "--candidates-k", split = ",", defaultValue = "10,50,100,200",
+      paramLabel = "K", description = "With --served: the K values to link with "
+          + "(default ${DEFAULT-VALUE}; the server's --max-top-k must allow the largest).")
+  List<Integer> candidatesK;
+
+  @Option(names = "--exhaustive", paramLabel = "FILE",
+      description = "With --served: the JSON report of `mmel evaluate --model` on the same "
+          + "split, to print each K's H@1 difference from the exhaustive ranking.")
+  Path exhaustive;
 
   @Option(names = "--split", defaultValue = "test", description = "Split to rank (default test).")
   String split;
@@ -85,6 +100,9 @@ public final class EvaluateCommand extends MmelCommand {
     List<LabelledMention> mentions = dataset.split(split);
     if (limit > 0 && mentions.size() > limit) {
       mentions = mentions.subList(0, limit);
+    }
+    if (subject.served != null) {
+      return evaluateServed(dataset, mentions);
     }
     Map<String, Object> report = new LinkedHashMap<>();
     int[] ranks;
@@ -172,6 +190,51 @@ public final class EvaluateCommand extends MmelCommand {
             100.0 * exactPairs / pairs) : "", PeakMemory.residentMegabytes());
     out().println(dataset.report().summary());
     if (json != null) {
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+          .writeValue(json.toFile(), report);
+      out().println("report: " + json);
+    }
+    return 0;
+  }
+
+  private int evaluateServed(LinkingDataset dataset, List<LabelledMention> mentions)
+      throws Exception {
+    for (int k : candidatesK) {
+      if (k < 1) {
+        throw invalid("--candidates-k values must be >= 1, got " + k);
+      }
+    }
+    Double exhaustiveHits1 = exhaustive == null ? null : new ObjectMapper()
+        .readTree(exhaustive.toFile()).path("metrics").path("hits_at_1").asDouble();
+    List<Map<String, Object>> rows = new java.util.ArrayList<>();
+    out().println("| K | mentions | H@1 | H@5 | MRR | gold not retrieved | gold retrieved, "
+        + "reranked below 1 |" + (exhaustiveHits1 == null ? "" : " H@1 - exhaustive |"));
+    out().println("|---|---|---|---|---|---|---|" + (exhaustiveHits1 == null ? "" : "---|"));
+    try (ServedRanking served = new ServedRanking(subject.served)) {
+      for (int k : candidatesK) {
+        ServedRanking.Ranks ranks = served.ranks(mentions, k, progress("evaluate"));
+        ServedMetrics metrics = ServedMetrics.of(ranks.ranks());
+        out().printf(java.util.Locale.ROOT, "| %d | %d | %.2f | %.2f | %.2f | %d | %d |%s%n", k,
+            metrics.mentions(), metrics.hits1(), metrics.hits5(), metrics.mrr(),
+            metrics.notRetrieved(), metrics.rerankedBelow(), exhaustiveHits1 == null ? ""
+                : String.format(java.util.Locale.ROOT, " %+.2f |",
+                    metrics.hits1() - exhaustiveHits1));
+        Map<String, Object> row = metrics.toJson();
+        row.put("candidates_k", k);
+        row.put("dme_differing_from_dataset", ranks.descriptionsDiffering());
+        if (ranks.descriptionsDiffering() > 0) {
+          err().printf(java.util.Locale.ROOT, "K %d: the server's DME described %d mentions "
+              + "otherwise than the dataset%n", k, ranks.descriptionsDiffering());
+        }
+        rows.add(row);
+      }
+    }
+    if (json != null) {
+      Map<String, Object> report = new LinkedHashMap<>();
+      report.put("served", subject.served);
+      report.put("dataset", dataset.name());
+      report.put("split", split);
+      report.put("by_candidates_k", rows);
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
           .writeValue(json.toFile(), report);
       out().println("report: " + json);
