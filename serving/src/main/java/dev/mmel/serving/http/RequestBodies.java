@@ -21,6 +21,8 @@ import org.eclipse.jetty.server.Request;
 final class RequestBodies {
   static final String MENTION_PART = "mention";
   static final String IMAGE_PART = "image";
+  /** The most of a refused body that is read (and dropped) before the 413 is sent. */
+  private static final long DISCARDED_AT_MOST = 64L << 20;
 
   private final int maxBytes;
   private final ProtoJson json;
@@ -108,25 +110,44 @@ final class RequestBodies {
   /** The whole body, refused with 413 once it is past the limit. */
   byte[] read(Request request) throws ApiException, IOException {
     long declared = request.getLength();
-    if (declared > maxBytes) {
-      throw tooLarge("is " + declared + " bytes");
-    }
     try (InputStream in = Request.asInputStream(request)) {
+      if (declared > maxBytes) {
+        discard(in, declared);
+        throw tooLarge("is " + declared + " bytes, over");
+      }
       byte[] body = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8L, maxBytes + 1L));
       if (body.length > maxBytes) {
-        throw tooLarge("is larger");
+        discard(in, DISCARDED_AT_MOST);
+        throw tooLarge("is over");
       }
       return body;
     }
   }
 
+  /**
+   * Reads and drops what is left of a refused body, so that a client that writes its whole
+   * body before it reads (Java's HttpClient does) gets the 413 instead of a reset connection;
+   * a body longer than that is cut off with the connection.
+   */
+  private static void discard(InputStream in, long declared) throws IOException {
+    if (declared > DISCARDED_AT_MOST) {
+      return;
+    }
+    long left = DISCARDED_AT_MOST;
+    byte[] sink = new byte[64 << 10];
+    int n;
+    while (left > 0 && (n = in.read(sink, 0, (int) Math.min(sink.length, left))) > 0) {
+      left -= n;
+    }
+  }
+
   private ApiException tooLarge(String size) {
     return new ApiException(ApiError.at(413, Code.RESOURCE_EXHAUSTED, "body", size
-        + " than the limit of " + maxBytes + " bytes (max_message_bytes)"));
+        + " the limit of " + maxBytes + " bytes (max_message_bytes)"));
   }
 
   private static byte[] bytes(MultiPart.Part part) throws IOException {
-    ByteBuffer buffer = Content.Source.asByteBuffer(part.newContentSource());
+    ByteBuffer buffer = Content.Source.asByteBuffer(part.createContentSource());
     byte[] bytes = new byte[buffer.remaining()];
     buffer.get(bytes);
     return bytes;
