@@ -121,7 +121,7 @@ function showResult(result) {
   nil.textContent = result.nil ? 'NIL: likely no entity of the knowledge base' : 'Linked';
   nil.className = 'badge' + (result.nil ? ' nil' : '');
   $('nil-threshold').textContent = 'best S ' + (entities.length ? fmt(entities[0].score) : 'none')
-    + ' against the NIL threshold ' + fmt(result.nilThreshold);
+    + ' against the NIL threshold ' + (result.nilThreshold <= -1e38 ? 'none (never NIL)' : fmt(result.nilThreshold));
   $('dme-used').textContent = result.descriptionUsed ? '“' + result.descriptionUsed + '”' : '(nothing appended)';
   $('dme-source').textContent = SOURCES[result.descriptionSource] || result.descriptionSource;
   $('entities').replaceChildren(...entities.map(entityItem));
