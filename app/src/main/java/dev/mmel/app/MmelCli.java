@@ -1,5 +1,6 @@
 package dev.mmel.app;
 
+import dev.mmel.app.bench.HttpBenchCommand;
 import dev.mmel.app.bench.IndexBenchCommand;
 import dev.mmel.app.bench.PipelineBenchCommand;
 import dev.mmel.app.cli.BenchCommand;
@@ -26,6 +27,7 @@ import picocli.CommandLine;
         TrainCommand.class, EvaluateCommand.class, IndexCommand.class, ServeCommand.class,
         LinkCommand.class, NilCommand.class, DemoCommand.class,
         BenchCommand.class, IndexBenchCommand.class, PipelineBenchCommand.class,
+        HttpBenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class MmelCli {
 
