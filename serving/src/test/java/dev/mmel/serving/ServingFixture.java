@@ -16,6 +16,7 @@ import dev.mmel.model.runtime.SessionSettings;
 import dev.mmel.proto.v1.EntityLinkerGrpc;
 import dev.mmel.retriever.CacheConfig;
 import dev.mmel.retriever.EntityIndex;
+import dev.mmel.retriever.EntityIndexStore;
 import dev.mmel.retriever.PublishPolicy;
 import dev.mmel.retriever.embedded.EmbeddedEntityIndexStore;
 import dev.mmel.serving.batch.BatchObserver;
@@ -83,7 +84,7 @@ public final class ServingFixture implements AutoCloseable {
    * Encodes {@code entities} with the model into build {@code buildId} and publishes it, forced:
    * the tests' builds shrink on purpose.
    */
-  public static void publish(EmbeddedEntityIndexStore store, Path modelDir, String buildId,
+  public static void publish(EntityIndexStore store, Path modelDir, String buildId,
       List<EntityRecord> entities) throws Exception {
     try (MmoeModel model = MmoeModel.load(modelDir, SessionSettings.defaults());
         EntityIndex build = store.openBuild(buildId, model.version(), model.schema())) {

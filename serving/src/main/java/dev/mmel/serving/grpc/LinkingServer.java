@@ -11,6 +11,7 @@ import dev.mmel.serving.link.Binding;
 import dev.mmel.serving.link.Linker;
 import dev.mmel.serving.state.BindingLoader;
 import dev.mmel.serving.state.BindingWatcher;
+import dev.mmel.serving.state.BoundedIndexStore;
 import dev.mmel.serving.state.LiveBinding;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
@@ -52,10 +53,11 @@ public final class LinkingServer implements AutoCloseable {
   private final BindingWatcher watcher;
   private final HealthStatusManager health;
   private final MetricsHttp metricsHttp;
+  private final BoundedIndexStore indexes;
 
   private LinkingServer(ServerSettings settings, Server server, ExecutorService handlers,
       LiveBinding live, BindingWatcher watcher, HealthStatusManager health,
-      MetricsHttp metricsHttp) {
+      MetricsHttp metricsHttp, BoundedIndexStore indexes) {
     this.settings = settings;
     this.server = server;
     this.handlers = handlers;
@@ -63,11 +65,16 @@ public final class LinkingServer implements AutoCloseable {
     this.watcher = watcher;
     this.health = health;
     this.metricsHttp = metricsHttp;
+    this.indexes = indexes;
   }
 
   /**
    * Loads the live build and its model (failing with the reason when they cannot be served),
-   * starts watching the store every {@code watchInterval}, and starts listening.
+   * starts watching the store every {@code watchInterval}, and starts listening. Every read of
+   * the store (by a request or the watcher) answers within the settings' index timeout or fails
+   * UNAVAILABLE, and a store that does not answer the watcher makes the server NOT_SERVING until
+   * it does: callers learn of an outage at once, and the server serves again without a restart.
+   * The store stays the caller's to close.
    *
    * @param selector how DME chooses, for GetInfo
    */
@@ -75,10 +82,13 @@ public final class LinkingServer implements AutoCloseable {
       BindingLoader loader, ServingMetrics metrics, Duration watchInterval, String selector)
       throws IOException {
     LiveBinding live = new LiveBinding();
+    // The handlers' reads, the watcher's probe, and some abandoned after their timeout.
+    BoundedIndexStore indexes = new BoundedIndexStore(store, settings.indexTimeout(),
+        settings.handlerThreads() + 16);
     HealthStatusManager health = new HealthStatusManager();
     health.setStatus("", ServingStatus.NOT_SERVING);
     health.setStatus(SERVICE, ServingStatus.NOT_SERVING);
-    BindingWatcher watcher = new BindingWatcher(store, loader, live, (serving, reason) -> {
+    BindingWatcher watcher = new BindingWatcher(indexes, loader, live, (serving, reason) -> {
       ServingStatus status = serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
       health.setStatus("", status);
       health.setStatus(SERVICE, status);
@@ -87,6 +97,7 @@ public final class LinkingServer implements AutoCloseable {
     watcher.start(watchInterval);
     if (live.peek() == null) {
       watcher.close();
+      indexes.close();
       throw new IllegalStateException("cannot serve: " + live.notServingReason());
     }
     MentionRequests requests = new MentionRequests(settings.limits());
@@ -124,12 +135,14 @@ public final class LinkingServer implements AutoCloseable {
       handlers.shutdownNow();
       watcher.close();
       live.close();
+      indexes.close();
       throw e;
     }
     LOG.info("serving mmel.v1.EntityLinker on {}:{}{}{}", settings.host(), server.getPort(),
         settings.tlsCertificate().isPresent() ? " (TLS)" : "",
         metricsHttp == null ? "" : ", metrics on :" + metricsHttp.port());
-    return new LinkingServer(settings, server, handlers, live, watcher, health, metricsHttp);
+    return new LinkingServer(settings, server, handlers, live, watcher, health, metricsHttp,
+        indexes);
   }
 
   public int port() {
@@ -173,6 +186,7 @@ public final class LinkingServer implements AutoCloseable {
         metricsHttp.close();
       }
       live.close();
+      indexes.close();
     }
   }
 

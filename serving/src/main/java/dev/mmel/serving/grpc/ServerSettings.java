@@ -7,12 +7,14 @@ import java.util.Optional;
 
 /**
  * How the server listens and behaves: address and ports, TLS, the bearer token, request limits,
- * the deadline of calls that set none, handler threads, and how long shutdown waits for calls
- * in flight. Made with {@link #builder()}, validated here.
+ * the deadline of calls that set none, how long one read of the entity index may take, handler
+ * threads, and how long shutdown waits for calls in flight. Made with {@link #builder()},
+ * validated here.
  */
 public record ServerSettings(String host, int port, int metricsPort, Optional<Path> tlsCertificate,
     Optional<Path> tlsKey, Optional<String> bearerToken, ServingLimits limits,
-    Duration defaultDeadline, int handlerThreads, Duration shutdownGrace) {
+    Duration defaultDeadline, Duration indexTimeout, int handlerThreads,
+    Duration shutdownGrace) {
 
   public ServerSettings {
     if (host == null || host.isBlank()) {
@@ -33,6 +35,7 @@ public record ServerSettings(String host, int port, int metricsPort, Optional<Pa
       }
     }
     positive("default_deadline", defaultDeadline, Duration.ofHours(1));
+    positive("index_timeout", indexTimeout, Duration.ofMinutes(1));
     positive("shutdown_grace", shutdownGrace, Duration.ofHours(1));
     if (handlerThreads < 1 || handlerThreads > 4096) {
       throw new IllegalArgumentException("handler_threads must be within 1..4096, got "
@@ -67,7 +70,8 @@ public record ServerSettings(String host, int port, int metricsPort, Optional<Pa
 
   /**
    * Defaults: 127.0.0.1:50051, metrics on 9464, no TLS, no token, default limits, a 10 s
-   * deadline for calls without one, 64 handler threads, 30 s to drain on shutdown.
+   * deadline for calls without one, 2 s for one read of the entity index (a store that takes
+   * longer fails the mention UNAVAILABLE), 64 handler threads, 30 s to drain on shutdown.
    */
   public static final class Builder {
     private String host = "127.0.0.1";
@@ -78,6 +82,7 @@ public record ServerSettings(String host, int port, int metricsPort, Optional<Pa
     private Optional<String> bearerToken = Optional.empty();
     private ServingLimits limits = ServingLimits.builder().build();
     private Duration defaultDeadline = Duration.ofSeconds(10);
+    private Duration indexTimeout = Duration.ofSeconds(2);
     private int handlerThreads = 64;
     private Duration shutdownGrace = Duration.ofSeconds(30);
 
@@ -119,6 +124,11 @@ public record ServerSettings(String host, int port, int metricsPort, Optional<Pa
       return this;
     }
 
+    public Builder indexTimeout(Duration timeout) {
+      this.indexTimeout = timeout;
+      return this;
+    }
+
     public Builder handlerThreads(int threads) {
       this.handlerThreads = threads;
       return this;
@@ -131,7 +141,7 @@ public record ServerSettings(String host, int port, int metricsPort, Optional<Pa
 
     public ServerSettings build() {
       return new ServerSettings(host, port, metricsPort, tlsCertificate, tlsKey, bearerToken,
-          limits, defaultDeadline, handlerThreads, shutdownGrace);
+          limits, defaultDeadline, indexTimeout, handlerThreads, shutdownGrace);
     }
   }
 }

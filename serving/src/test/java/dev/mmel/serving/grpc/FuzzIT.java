@@ -35,7 +35,6 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -74,9 +73,9 @@ class FuzzIT {
   private static final int IN_FLIGHT = 8;
   private static final long MAX_HEAP_GROWTH = 64L << 20;
   private static final MethodDescriptor<byte[], byte[]> LINK_ENTITY =
-      raw(EntityLinkerGrpc.getLinkEntityMethod().getFullMethodName());
+      RawMethods.of(EntityLinkerGrpc.getLinkEntityMethod());
   private static final MethodDescriptor<byte[], byte[]> LINK_ENTITIES =
-      raw(EntityLinkerGrpc.getLinkEntitiesMethod().getFullMethodName());
+      RawMethods.of(EntityLinkerGrpc.getLinkEntitiesMethod());
   /** Byte sequences no UTF-8 decoder accepts: bad leads, lone continuations, overlong forms,
    * surrogates, code points past U+10FFFF, a sequence cut short. */
   private static final byte[][] NOT_UTF8 = {
@@ -695,29 +694,6 @@ class FuzzIT {
         throw new IOException("no ImageIO writer for " + format);
       }
       return out.toByteArray();
-    }
-  }
-
-  private static MethodDescriptor<byte[], byte[]> raw(String method) {
-    return MethodDescriptor.<byte[], byte[]>newBuilder()
-        .setType(MethodDescriptor.MethodType.UNARY).setFullMethodName(method)
-        .setRequestMarshaller(new RawBytes()).setResponseMarshaller(new RawBytes()).build();
-  }
-
-  /** Bytes as they are, both ways: what the server gets is exactly what the case built. */
-  private static final class RawBytes implements MethodDescriptor.Marshaller<byte[]> {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
-      }
     }
   }
 }
