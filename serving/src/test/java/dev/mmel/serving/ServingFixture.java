@@ -87,7 +87,7 @@ public final class ServingFixture implements AutoCloseable {
    * Encodes {@code entities} with the model into build {@code buildId} and publishes it, forced:
    * the tests' builds shrink on purpose.
    */
-  public static void publish(EmbeddedEntityIndexStore store, Path modelDir, String buildId,
+  public static void publish(EntityIndexStore store, Path modelDir, String buildId,
       List<EntityRecord> entities) throws Exception {
     try (MmoeModel model = MmoeModel.load(modelDir, SessionSettings.defaults());
         EntityIndex build = store.openBuild(buildId, model.version(), model.schema())) {

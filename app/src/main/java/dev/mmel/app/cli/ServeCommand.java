@@ -90,6 +90,12 @@ public final class ServeCommand extends MmelCommand {
       description = "Deadline of calls that set none (default ${DEFAULT-VALUE}).")
   Duration deadline;
 
+  @Option(names = "--index-timeout", defaultValue = "2s",
+      description = "How long one read of the entity index (a search, a look-up) may take; "
+          + "past it the mention fails UNAVAILABLE, and a store that does not answer the watcher "
+          + "within it makes the server NOT_SERVING until it does (default ${DEFAULT-VALUE}).")
+  Duration indexTimeout;
+
   @Option(names = "--default-top-k", defaultValue = "5",
       description = "Entities answered when a call asks 0 (default ${DEFAULT-VALUE}).")
   int defaultTopK;
@@ -177,7 +183,7 @@ public final class ServeCommand extends MmelCommand {
             .maxTopK(maxTopK).maxCandidatesK(maxCandidatesK)
             .maxImageBytes(maxImageBytes).maxMentionsPerCall(maxMentionsPerCall)
             .maxMessageBytes(maxMessageBytes).build())
-        .defaultDeadline(deadline).handlerThreads(handlerThreads)
+        .defaultDeadline(deadline).indexTimeout(indexTimeout).handlerThreads(handlerThreads)
         .shutdownGrace(shutdownGrace)
         .build();
     BatcherSettings batching = BatcherSettings.builder("mentions").maxBatchSize(maxBatch)

@@ -3,17 +3,18 @@ package dev.mmel.serving.grpc;
 import dev.mmel.model.runtime.MmoeModel;
 import dev.mmel.proto.v1.EntityLinkerGrpc;
 import dev.mmel.proto.v1.GetInfoResponse;
+import dev.mmel.proto.v1.Limits;
 import dev.mmel.proto.v1.LinkEntitiesRequest;
 import dev.mmel.proto.v1.LinkEntityRequest;
-import dev.mmel.proto.v1.Limits;
 import dev.mmel.retriever.EntityIndexStore;
+import dev.mmel.serving.http.HttpGateway;
+import dev.mmel.serving.http.HttpSettings;
 import dev.mmel.serving.link.Binding;
 import dev.mmel.serving.link.Linker;
 import dev.mmel.serving.state.BindingLoader;
 import dev.mmel.serving.state.BindingWatcher;
+import dev.mmel.serving.state.BoundedIndexStore;
 import dev.mmel.serving.state.LiveBinding;
-import dev.mmel.serving.http.HttpGateway;
-import dev.mmel.serving.http.HttpSettings;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
@@ -61,13 +62,14 @@ public final class LinkingServer implements AutoCloseable {
   private final HealthStatusManager health;
   private final MetricsHttp metricsHttp;
   private final HttpFront http;
+  private final BoundedIndexStore indexes;
 
   /** The HTTP API and the in-process server and channel it calls through. */
   private record HttpFront(Server local, ManagedChannel channel, HttpGateway gateway) {}
 
   private LinkingServer(ServerSettings settings, Server server, ExecutorService handlers,
       LiveBinding live, BindingWatcher watcher, HealthStatusManager health,
-      MetricsHttp metricsHttp, HttpFront http) {
+      MetricsHttp metricsHttp, HttpFront http, BoundedIndexStore indexes) {
     this.settings = settings;
     this.server = server;
     this.handlers = handlers;
@@ -76,11 +78,16 @@ public final class LinkingServer implements AutoCloseable {
     this.health = health;
     this.metricsHttp = metricsHttp;
     this.http = http;
+    this.indexes = indexes;
   }
 
   /**
    * Loads the live build and its model (failing with the reason when they cannot be served),
-   * starts watching the store every {@code watchInterval}, and starts listening.
+   * starts watching the store every {@code watchInterval}, and starts listening. Every read of
+   * the store (by a request or the watcher) answers within the settings' index timeout or fails
+   * UNAVAILABLE, and a store that does not answer the watcher makes the server NOT_SERVING until
+   * it does: callers learn of an outage at once, and the server serves again without a restart.
+   * The store stays the caller's to close.
    *
    * @param selector how DME chooses, for GetInfo
    */
@@ -88,10 +95,13 @@ public final class LinkingServer implements AutoCloseable {
       BindingLoader loader, ServingMetrics metrics, Duration watchInterval, String selector)
       throws IOException {
     LiveBinding live = new LiveBinding();
+    // The handlers' reads, the watcher's probe, and some abandoned after their timeout.
+    BoundedIndexStore indexes = new BoundedIndexStore(store, settings.indexTimeout(),
+        settings.handlerThreads() + 16);
     HealthStatusManager health = new HealthStatusManager();
     health.setStatus("", ServingStatus.NOT_SERVING);
     health.setStatus(SERVICE, ServingStatus.NOT_SERVING);
-    BindingWatcher watcher = new BindingWatcher(store, loader, live, (serving, reason) -> {
+    BindingWatcher watcher = new BindingWatcher(indexes, loader, live, (serving, reason) -> {
       ServingStatus status = serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
       health.setStatus("", status);
       health.setStatus(SERVICE, status);
@@ -100,6 +110,7 @@ public final class LinkingServer implements AutoCloseable {
     watcher.start(watchInterval);
     if (live.peek() == null) {
       watcher.close();
+      indexes.close();
       throw new IllegalStateException("cannot serve: " + live.notServingReason());
     }
     MentionRequests requests = new MentionRequests(settings.limits());
@@ -149,6 +160,7 @@ public final class LinkingServer implements AutoCloseable {
       handlers.shutdownNow();
       watcher.close();
       live.close();
+      indexes.close();
       throw e;
     }
     LOG.info("serving mmel.v1.EntityLinker on {}:{}{}{}{}", settings.host(), server.getPort(),
@@ -156,7 +168,7 @@ public final class LinkingServer implements AutoCloseable {
         metricsHttp == null ? "" : ", metrics on :" + metricsHttp.port(),
         http == null ? "" : ", HTTP/JSON and console on :" + http.gateway().port());
     return new LinkingServer(settings, server, handlers, live, watcher, health, metricsHttp,
-        http);
+        http, indexes);
   }
 
   /**
@@ -240,6 +252,7 @@ public final class LinkingServer implements AutoCloseable {
         metricsHttp.close();
       }
       live.close();
+      indexes.close();
     }
   }
 

@@ -7,13 +7,15 @@ import java.util.Optional;
 
 /**
  * How the server listens and behaves: address and ports (gRPC, metrics, HTTP/JSON), TLS, the
- * bearer token, request limits, the deadline of calls that set none, handler threads, and how
- * long shutdown waits for calls in flight. Made with {@link #builder()}, validated here.
+ * bearer token, request limits, the deadline of calls that set none, how long one read of the
+ * entity index may take, handler threads, and how long shutdown waits for calls in flight. Made
+ * with {@link #builder()}, validated here.
  */
 public record ServerSettings(String host, int port, int metricsPort, int httpPort,
     Optional<Path> tlsCertificate,
     Optional<Path> tlsKey, Optional<String> bearerToken, ServingLimits limits,
-    Duration defaultDeadline, int handlerThreads, Duration shutdownGrace) {
+    Duration defaultDeadline, Duration indexTimeout, int handlerThreads,
+    Duration shutdownGrace) {
 
   public ServerSettings {
     if (host == null || host.isBlank()) {
@@ -47,6 +49,7 @@ public record ServerSettings(String host, int port, int metricsPort, int httpPor
       }
     }
     positive("default_deadline", defaultDeadline, Duration.ofHours(1));
+    positive("index_timeout", indexTimeout, Duration.ofMinutes(1));
     positive("shutdown_grace", shutdownGrace, Duration.ofHours(1));
     if (handlerThreads < 1 || handlerThreads > 4096) {
       throw new IllegalArgumentException("handler_threads must be within 1..4096, got "
@@ -81,8 +84,10 @@ public record ServerSettings(String host, int port, int metricsPort, int httpPor
   }
 
   /**
-   * Defaults: 127.0.0.1:50051, metrics on 9464, no HTTP/JSON API, no TLS, no token, default limits, a 10 s
-   * deadline for calls without one, 64 handler threads, 30 s to drain on shutdown.
+   * Defaults: 127.0.0.1:50051, metrics on 9464, no HTTP/JSON API, no TLS, no token, default
+   * limits, a 10 s deadline for calls without one, 2 s for one read of the entity index (a store
+   * that takes longer fails the mention UNAVAILABLE), 64 handler threads, 30 s to drain on
+   * shutdown.
    */
   public static final class Builder {
     private String host = "127.0.0.1";
@@ -94,6 +99,7 @@ public record ServerSettings(String host, int port, int metricsPort, int httpPor
     private Optional<String> bearerToken = Optional.empty();
     private ServingLimits limits = ServingLimits.builder().build();
     private Duration defaultDeadline = Duration.ofSeconds(10);
+    private Duration indexTimeout = Duration.ofSeconds(2);
     private int handlerThreads = 64;
     private Duration shutdownGrace = Duration.ofSeconds(30);
 
@@ -141,6 +147,11 @@ public record ServerSettings(String host, int port, int metricsPort, int httpPor
       return this;
     }
 
+    public Builder indexTimeout(Duration timeout) {
+      this.indexTimeout = timeout;
+      return this;
+    }
+
     public Builder handlerThreads(int threads) {
       this.handlerThreads = threads;
       return this;
@@ -153,7 +164,7 @@ public record ServerSettings(String host, int port, int metricsPort, int httpPor
 
     public ServerSettings build() {
       return new ServerSettings(host, port, metricsPort, httpPort, tlsCertificate, tlsKey,
-          bearerToken, limits, defaultDeadline, handlerThreads, shutdownGrace);
+          bearerToken, limits, defaultDeadline, indexTimeout, handlerThreads, shutdownGrace);
     }
   }
 }
