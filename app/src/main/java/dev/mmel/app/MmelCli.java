@@ -3,6 +3,7 @@ package dev.mmel.app;
 import dev.mmel.app.bench.IndexBenchCommand;
 import dev.mmel.app.bench.PipelineBenchCommand;
 import dev.mmel.app.cli.BenchCommand;
+import dev.mmel.app.cli.CompareCommand;
 import dev.mmel.app.cli.DataCommand;
 import dev.mmel.app.cli.DemoCommand;
 import dev.mmel.app.cli.DurationConverter;
@@ -22,7 +23,7 @@ import picocli.CommandLine;
     versionProvider = MmelCli.Version.class,
     description = "Multimodal entity linking with MMoE on TensorFlow Java.",
     subcommands = {TokenizeCommand.class, ModelCommand.class, KbCommand.class, DataCommand.class,
-        TrainCommand.class, EvaluateCommand.class, IndexCommand.class, ServeCommand.class,
+        TrainCommand.class, EvaluateCommand.class, CompareCommand.class, IndexCommand.class, ServeCommand.class,
         LinkCommand.class, DemoCommand.class,
         BenchCommand.class, IndexBenchCommand.class, PipelineBenchCommand.class,
         CommandLine.HelpCommand.class})

@@ -1,23 +1,30 @@
 package dev.mmel.app.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.mmel.model.config.ModelConfig;
+import dev.mmel.model.data.KbDigest;
 import dev.mmel.model.data.LabelledMention;
 import dev.mmel.model.data.LinkingDataset;
 import dev.mmel.model.eval.DualEncoderRanker;
 import dev.mmel.model.eval.ExhaustiveRanker;
 import dev.mmel.model.eval.RankMetrics;
+import dev.mmel.model.eval.RankedMention;
 import dev.mmel.model.features.TokenSideSource;
 import dev.mmel.model.frozen.FrozenTextFeatures;
 import dev.mmel.model.frozen.FrozenTextModel;
 import dev.mmel.model.graph.EvaluationGraph;
 import dev.mmel.model.io.Checkpoint;
 import dev.mmel.model.io.ModelDirectory;
+import dev.mmel.model.train.EndToEndRun;
+import dev.mmel.model.train.TrainingRecord;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
 import picocli.CommandLine.ArgGroup;
@@ -27,7 +34,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
     description = {"Rank every mention of a split against the whole KB (spec 8) and report "
-        + "Hits@1/3/5/10/20, mean rank and MRR as a table and a JSON report.",
+        + "Hits@1/3/5/10/20, mean rank and MRR as a table and a JSON report (with every "
+        + "mention's rank, for `mmel compare`, and how the model was trained).",
         "A run trained over frozen bge-small by `mmel train` (its best weights), a CLIP model "
         + "directory ranked end to end, or the untrained bge-small dual encoder (cosine of "
         + "pooled vectors)."})
@@ -78,7 +86,8 @@ public final class EvaluateCommand extends MmelCommand {
   public Integer call() throws Exception {
     long started = System.nanoTime();
     LinkingDataset dataset = options.openDataset();
-    List<LabelledMention> mentions = dataset.split(split);
+    List<LabelledMention> mentions =
+        dataset.requireMentions(split, "pass --split with a split that has mentions");
     if (limit > 0 && mentions.size() > limit) {
       mentions = mentions.subList(0, limit);
     }
@@ -133,8 +142,12 @@ public final class EvaluateCommand extends MmelCommand {
     RankMetrics metrics = RankMetrics.of(ranks);
     out().print(metrics.table());
     report.put("dataset", dataset.name());
+    report.put("dataset_source", dataset.origin().toJson());
     report.put("split", split);
     report.put("kb_size", dataset.kb().size());
+    report.put("kb_sha256", KbDigest.of(dataset.kb()));
+    report.put("settings", settings());
+    trainingRecord().ifPresent(record -> report.put("training", record));
     report.put("metrics", metrics.toJson());
     if (pairs >= 0) {
       report.put("pairs", pairs);
@@ -144,6 +157,8 @@ public final class EvaluateCommand extends MmelCommand {
     report.put("wall_seconds", (System.nanoTime() - started) / 1e9);
     report.put("peak_rss_mb", PeakMemory.residentMegabytes());
     report.put("dataset_report", dataset.report().toJson());
+    report.put("ranks", RankedMention.of(mentions, ranks).stream()
+        .map(RankedMention::toJson).toList());
     out().printf(java.util.Locale.ROOT, "ranked %d mentions against %d entities in %.1f s"
         + "%s; peak RSS %d MB%n", mentions.size(), dataset.kb().size(), rankSeconds,
         pairs > 0 ? String.format(java.util.Locale.ROOT, " (%.2f%% of pairs scored exactly)",
@@ -155,5 +170,36 @@ public final class EvaluateCommand extends MmelCommand {
       out().println("report: " + json);
     }
     return 0;
+  }
+
+  /** How this evaluation was asked for, resolved. */
+  private Map<String, Object> settings() {
+    Map<String, Object> settings = new LinkedHashMap<>();
+    settings.put("split", split);
+    settings.put("limit", limit);
+    settings.put("kb_chunk", kbChunk);
+    if (subject.dualEncoder) {
+      settings.put("positions", positions);
+    }
+    settings.put("feature_cache", options.featureCache.toAbsolutePath().toString());
+    return settings;
+  }
+
+  /**
+   * What the evaluated run was trained with (its run.json record): a --run, or a --model that
+   * is the model directory an end-to-end run exported.
+   */
+  private Optional<JsonNode> trainingRecord() throws IOException {
+    if (subject.run != null) {
+      return TrainingRecord.read(subject.run);
+    }
+    if (subject.model != null) {
+      Path runDir = subject.model.toAbsolutePath().normalize().getParent();
+      if (runDir != null && EndToEndRun.modelDirectory(runDir)
+          .equals(subject.model.toAbsolutePath().normalize())) {
+        return TrainingRecord.read(runDir);
+      }
+    }
+    return Optional.empty();
   }
 }
