@@ -33,7 +33,8 @@ public final class FrozenTextFeatures {
       kb.forEach(entity -> texts.add(FrozenTextSource.entityText(entity)));
       mentions.forEach(mention -> texts.add(FrozenTextSource.mentionText(mention)));
       cache.fill(texts, batch -> encodeInParallel(encoder, batch, pool, threads),
-          progress.task("bge-small features -> " + cache.directory()));
+          progress.task("bge-small features, " + cache.describeFormat() + " -> "
+              + cache.directory()));
       return new Prepared(new FrozenTextSource(cache), encoder.modelId(), cache.size());
     } finally {
       pool.shutdownNow();
