@@ -30,7 +30,13 @@ import picocli.CommandLine;
 public final class MmelCli {
 
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    CommandLine cli = commandLine();
+    int code = cli.execute(args);
+    // picocli's writers flush on println only; a result printed with print() (a report ending
+    // in a line separator) would otherwise be lost at exit.
+    cli.getOut().flush();
+    cli.getErr().flush();
+    System.exit(code);
   }
 
   public static CommandLine commandLine() {
