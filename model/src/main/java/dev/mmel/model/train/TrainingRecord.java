@@ -55,7 +55,7 @@ public final class TrainingRecord {
     json.put("calibration_batches", settings.calibrationBatches());
     json.put("kb_chunk", settings.kbChunk());
     json.putAll(regimeSettings);
-    json.put("train_mentions", splits.train().size());
+    json.put("train_split_mentions", splits.train().size());
     json.put("dev_split", splits.devRecord());
     return new TrainingRecord(json);
   }

@@ -49,8 +49,10 @@ public final class TrainingSplits {
           + "saved: add dev mentions (JSONL: mentions-dev.jsonl), or pass --dev-from-train "
           + "SHARE (e.g. 0.1) to hold out that share of the training samples as dev, chosen by "
           + "--seed");
-      return checked(new TrainingSplits(train, dev, Map.of("source", "the dataset's dev split",
-          "mentions", dev.size())));
+      Map<String, Object> record = new LinkedHashMap<>();
+      record.put("source", "the dataset's dev split");
+      record.put("mentions", dev.size());
+      return checked(new TrainingSplits(train, dev, record));
     }
     if (!(devFromTrain > 0 && devFromTrain < 1)) {
       throw new IllegalArgumentException("--dev-from-train must be a share within (0, 1), e.g. "
