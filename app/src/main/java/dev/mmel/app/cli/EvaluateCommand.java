@@ -181,7 +181,9 @@ public final class EvaluateCommand extends MmelCommand {
     if (subject.dualEncoder) {
       settings.put("positions", positions);
     }
-    settings.put("feature_cache", options.featureCache.toAbsolutePath().toString());
+    if (subject.model == null) {
+      settings.put("feature_cache", options.featureCache.toAbsolutePath().toString());
+    }
     return settings;
   }
 
