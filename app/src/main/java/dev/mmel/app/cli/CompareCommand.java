@@ -56,10 +56,10 @@ public final class CompareCommand extends MmelCommand {
       out().printf(Locale.ROOT, "| %s | %.2f | %.2f | %+.2f | [%+.2f, %+.2f] |%n", m.name(),
           m.first(), m.second(), d.difference(), d.lower(), d.upper());
     }
-    out().printf(Locale.ROOT, "H@1: %,d mentions improved, %,d worsened, of %,d; paired "
-        + "bootstrap over mentions, %,d resamples, seed %d%n", comparison.improvedAt1(),
-        comparison.worsenedAt1(), comparison.mentions(), bootstrap.resamples(),
-        bootstrap.seed());
+    out().printf(Locale.ROOT, "H@1: %s improved, %,d worsened, of %,d; paired bootstrap over "
+        + "mentions, %,d resamples, seed %d%n",
+        Plural.of(comparison.improvedAt1(), "mention", "mentions"), comparison.worsenedAt1(),
+        comparison.mentions(), bootstrap.resamples(), bootstrap.seed());
     if (json != null) {
       new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(json.toFile(),
           toJson(a, b, comparison, bootstrap));
