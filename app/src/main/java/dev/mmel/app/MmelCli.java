@@ -4,6 +4,7 @@ import dev.mmel.app.bench.HttpBenchCommand;
 import dev.mmel.app.bench.IndexBenchCommand;
 import dev.mmel.app.bench.PipelineBenchCommand;
 import dev.mmel.app.cli.BenchCommand;
+import dev.mmel.app.cli.CompareCommand;
 import dev.mmel.app.cli.DataCommand;
 import dev.mmel.app.cli.DemoCommand;
 import dev.mmel.app.cli.DurationConverter;
@@ -24,15 +25,21 @@ import picocli.CommandLine;
     versionProvider = MmelCli.Version.class,
     description = "Multimodal entity linking with MMoE on TensorFlow Java.",
     subcommands = {TokenizeCommand.class, ModelCommand.class, KbCommand.class, DataCommand.class,
-        TrainCommand.class, EvaluateCommand.class, IndexCommand.class, ServeCommand.class,
-        LinkCommand.class, NilCommand.class, DemoCommand.class,
+        TrainCommand.class, EvaluateCommand.class, CompareCommand.class, IndexCommand.class,
+        ServeCommand.class, LinkCommand.class, NilCommand.class, DemoCommand.class,
         BenchCommand.class, IndexBenchCommand.class, PipelineBenchCommand.class,
         HttpBenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class MmelCli {
 
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    CommandLine cli = commandLine();
+    int code = cli.execute(args);
+    // picocli's writers flush on println only; a result printed with print() (a report ending
+    // in a line separator) would otherwise be lost at exit.
+    cli.getOut().flush();
+    cli.getErr().flush();
+    System.exit(code);
   }
 
   public static CommandLine commandLine() {
