@@ -34,6 +34,9 @@ Environment:
   MILVUS_KEEP_DATA=1     stop keeps the default data directory (removed by the next start)
   MILVUS_START_TIMEOUT   seconds to wait for health (default 180)
   MILVUS_STOP_GRACE      seconds stop waits after SIGTERM before SIGKILL (default 5)
+  MILVUS_INSTANCE        a name (a-z, 0-9, -) for a second server beside the default one, with
+                         files of its own (.cache/milvus-NAME.pid, ...): what a test that stops
+                         and restarts its server uses, so it never touches anybody else's
   PYTHON                 interpreter used to create the venv (default python3, >= 3.8)
 
 Files: .cache/milvus.pid (launcher pid = process group), .cache/milvus.log (launcher and
@@ -46,12 +49,16 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cache="$root/.cache"
 venv="$cache/milvus-venv"
 req="$root/infra/milvus-requirements.txt"
-pid_file="$cache/milvus.pid"
-log_file="$cache/milvus.log"
-state_file="$cache/milvus.state"
-lock_file="$cache/milvus.lock"
-launcher="$cache/milvus-launcher.py"
-data_root="$cache/milvus-data"
+instance="${MILVUS_INSTANCE:-}"
+[[ -z "$instance" || "$instance" =~ ^[a-z0-9-]{1,32}$ ]] \
+  || { echo "milvus: MILVUS_INSTANCE=$instance must be 1-32 of a-z, 0-9 and -" >&2; exit 2; }
+suffix="${instance:+-$instance}"
+pid_file="$cache/milvus$suffix.pid"
+log_file="$cache/milvus$suffix.log"
+state_file="$cache/milvus$suffix.state"
+lock_file="$cache/milvus$suffix.lock"
+launcher="$cache/milvus-launcher$suffix.py"
+data_root="$cache/milvus-data$suffix"
 
 say() { echo "milvus: $*" >&2; }
 die() { say "$*"; exit 1; }
@@ -77,7 +84,7 @@ recorded_pid() {
   rest="${stat##*) }"
   set -- $rest
   [[ "$1" != Z && "$3" == "$pid" ]] || return 1
-  tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q "milvus-launcher.py" || return 1
+  tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q "milvus-launcher" || return 1
   echo "$pid"
 }
 
@@ -121,6 +128,13 @@ ensure_venv() {
   if [[ -x "$venv/bin/python" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
     return
   fi
+  # Every instance shares the venv: one creates it while the others wait.
+  exec 8>"$cache/milvus-venv.lock"
+  flock -w 600 8 || die "another infra/milvus.sh is still creating $venv"
+  if [[ -x "$venv/bin/python" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+    exec 8>&-
+    return
+  fi
   command -v "$py" >/dev/null || die "$py not found: install Python 3 (with venv) or set PYTHON"
   say "creating $venv from $req (one time, ~60 MB download)"
   rm -rf "$venv"
@@ -132,6 +146,7 @@ ensure_venv() {
   "$venv/bin/python" -c 'import sys, milvus; milvus._initialize_data_files(sys.argv[1])' \
     "$venv/milvus-home" || die "could not unpack the Milvus binaries into $venv/milvus-home"
   echo "$want" > "$stamp"
+  exec 8>&-
 }
 
 write_launcher() {

@@ -1,17 +1,20 @@
 package dev.mmel.app;
 
+import dev.mmel.app.bench.HttpBenchCommand;
 import dev.mmel.app.bench.IndexBenchCommand;
 import dev.mmel.app.bench.PipelineBenchCommand;
 import dev.mmel.app.bench.ServingBenchCommand;
 import dev.mmel.app.cli.BenchCommand;
+import dev.mmel.app.cli.CompareCommand;
 import dev.mmel.app.cli.DataCommand;
 import dev.mmel.app.cli.DemoCommand;
 import dev.mmel.app.cli.DurationConverter;
 import dev.mmel.app.cli.EvaluateCommand;
 import dev.mmel.app.cli.IndexCommand;
 import dev.mmel.app.cli.KbCommand;
-import dev.mmel.app.cli.ModelCommand;
 import dev.mmel.app.cli.LinkCommand;
+import dev.mmel.app.cli.ModelCommand;
+import dev.mmel.app.cli.NilCommand;
 import dev.mmel.app.cli.ServeCommand;
 import dev.mmel.app.cli.TokenizeCommand;
 import dev.mmel.app.cli.TrainCommand;
@@ -23,14 +26,21 @@ import picocli.CommandLine;
     versionProvider = MmelCli.Version.class,
     description = "Multimodal entity linking with MMoE on TensorFlow Java.",
     subcommands = {TokenizeCommand.class, ModelCommand.class, KbCommand.class, DataCommand.class,
-        TrainCommand.class, EvaluateCommand.class, IndexCommand.class, ServeCommand.class,
-        LinkCommand.class, DemoCommand.class,
+        TrainCommand.class, EvaluateCommand.class, CompareCommand.class, IndexCommand.class,
+        ServeCommand.class, LinkCommand.class, NilCommand.class, DemoCommand.class,
         BenchCommand.class, IndexBenchCommand.class, PipelineBenchCommand.class,
+        HttpBenchCommand.class,
         CommandLine.HelpCommand.class})
 public final class MmelCli {
 
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    CommandLine cli = commandLine();
+    int code = cli.execute(args);
+    // picocli's writers flush on println only; a result printed with print() (a report ending
+    // in a line separator) would otherwise be lost at exit.
+    cli.getOut().flush();
+    cli.getErr().flush();
+    System.exit(code);
   }
 
   public static CommandLine commandLine() {

@@ -16,6 +16,7 @@ import dev.mmel.model.runtime.SessionSettings;
 import dev.mmel.proto.v1.EntityLinkerGrpc;
 import dev.mmel.retriever.CacheConfig;
 import dev.mmel.retriever.EntityIndex;
+import dev.mmel.retriever.EntityIndexStore;
 import dev.mmel.retriever.PublishPolicy;
 import dev.mmel.retriever.embedded.EmbeddedEntityIndexStore;
 import dev.mmel.serving.batch.BatchObserver;
@@ -29,6 +30,8 @@ import dev.mmel.serving.state.ModelRepository;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,6 +39,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /**
  * A real server on 127.0.0.1 for the serving tests: a tiny model with random weights (real
@@ -83,7 +87,7 @@ public final class ServingFixture implements AutoCloseable {
    * Encodes {@code entities} with the model into build {@code buildId} and publishes it, forced:
    * the tests' builds shrink on purpose.
    */
-  public static void publish(EmbeddedEntityIndexStore store, Path modelDir, String buildId,
+  public static void publish(EntityIndexStore store, Path modelDir, String buildId,
       List<EntityRecord> entities) throws Exception {
     try (MmoeModel model = MmoeModel.load(modelDir, SessionSettings.defaults());
         EntityIndex build = store.openBuild(buildId, model.version(), model.schema())) {
@@ -111,9 +115,19 @@ public final class ServingFixture implements AutoCloseable {
   /** @param batchWait how long the first mention of a model call waits for others */
   public static ServingFixture start(Path dir, int entityCount, ServerSettings settings,
       Optional<DescriptionSelector> selector, Duration batchWait) throws Exception {
+    return start(dir, wikiMelEntities(entityCount), settings, selector, batchWait,
+        UnaryOperator.identity());
+  }
+
+  /**
+   * @param entities the knowledge base
+   * @param storeView what the server sees of the store (e.g. one that can be made to fail)
+   */
+  public static ServingFixture start(Path dir, List<EntityRecord> entities,
+      ServerSettings settings, Optional<DescriptionSelector> selector, Duration batchWait,
+      UnaryOperator<EntityIndexStore> storeView) throws Exception {
     Path modelDir = model(dir, 7);
     EmbeddedEntityIndexStore store = new EmbeddedEntityIndexStore(dir.resolve("index"));
-    List<EntityRecord> entities = wikiMelEntities(entityCount);
     publish(store, modelDir, "b1", entities);
     ServingMetrics metrics = new ServingMetrics();
     BindingLoader loader = new BindingLoader(new ModelRepository(dir), new SessionSettings(2,
@@ -121,11 +135,19 @@ public final class ServingFixture implements AutoCloseable {
         BatcherSettings.builder("test").maxBatchSize(16).maxWait(batchWait)
             .queueCapacity(256).build(), BatchObserver.NONE), selector,
         OptionalDouble.empty(), "embedded");
-    LinkingServer server = LinkingServer.start(settings, store, loader, metrics,
+    LinkingServer server = LinkingServer.start(settings, storeView.apply(store), loader,
+        metrics,
         Duration.ofMillis(200), "test selector");
     ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port())
         .usePlaintext().build();
     return new ServingFixture(modelDir, store, server, channel, metrics, entities);
+  }
+
+  /** A port free on 127.0.0.1 now, for a listener whose port 0 means "off". */
+  public static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
   }
 
   public static ServerSettings.Builder settings() {

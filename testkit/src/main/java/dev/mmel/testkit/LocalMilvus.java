@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The Milvus server of {@code infra/milvus.sh}: one it already runs is used and left running;
  * otherwise one is started on free loopback ports and {@link #close} stops it, also when the
  * JVM is stopped half-way (Ctrl-C), so a benchmark never leaves a server of its own behind nor
- * stops somebody else's.
+ * stops somebody else's. {@link #startOwn} starts a second server beside that one, which a test
+ * may stop and start again (an outage) with its data kept.
  */
 public final class LocalMilvus implements AutoCloseable {
   private static final int RUNNING = 0;
@@ -36,13 +37,16 @@ public final class LocalMilvus implements AutoCloseable {
   private final Path root;
   private final String uri;
   private final boolean startedHere;
+  /** What the script is run with: empty, or an own server's instance, ports and data. */
+  private final Map<String, String> env;
   private final AtomicBoolean stopped = new AtomicBoolean();
   private final Thread stopOnExit;
 
-  private LocalMilvus(Path root, String uri, boolean startedHere) {
+  private LocalMilvus(Path root, String uri, boolean startedHere, Map<String, String> env) {
     this.root = root;
     this.uri = uri;
     this.startedHere = startedHere;
+    this.env = Map.copyOf(env);
     this.stopOnExit = new Thread(this::stop, "stop-milvus");
     if (startedHere) {
       Runtime.getRuntime().addShutdownHook(stopOnExit);
@@ -53,15 +57,80 @@ public final class LocalMilvus implements AutoCloseable {
   public static LocalMilvus acquire(Path root) {
     Script status = script(root, List.of("status"), Map.of(), 60);
     if (status.exitCode() == RUNNING) {
-      return new LocalMilvus(root, status.lastLine(), false);
+      return new LocalMilvus(root, status.lastLine(), false, Map.of());
     }
-    Script start = script(root, List.of("start"), freePorts(), START_TIMEOUT_S);
+    Script start = script(root, List.of("start"), freePorts(false), START_TIMEOUT_S);
     if (start.exitCode() != 0) {
       throw new IllegalStateException("infra/milvus.sh start failed (exit " + start.exitCode()
           + "); see its messages above and " + root.resolve(".cache/milvus.log"));
     }
     // Status 1 (running, not healthy yet) means somebody else's start was under way: theirs.
-    return new LocalMilvus(root, start.lastLine(), status.exitCode() == STOPPED);
+    return new LocalMilvus(root, start.lastLine(), status.exitCode() == STOPPED, Map.of());
+  }
+
+  /**
+   * A server of the caller's own, infra/milvus.sh's instance {@code instance} (beside the one
+   * {@link #acquire} uses), on free loopback ports, with its data in {@code dataDir}: kept when
+   * it stops, so that {@link #startServer} brings back the same collections. {@link #close}
+   * stops it. Fails if that instance already runs (a test still running in this checkout).
+   */
+  public static LocalMilvus startOwn(Path root, String instance, Path dataDir) {
+    // Its own ports always: MILVUS_PORT in the environment names the default instance's.
+    Map<String, String> env = new HashMap<>(freePorts(true));
+    env.put("MILVUS_INSTANCE", instance);
+    env.put("MILVUS_DATA_DIR", dataDir.toAbsolutePath().toString());
+    // Its data is durable without a graceful stop, which stalls in 2.3.5 (MILVUS_NOTES.md).
+    env.put("MILVUS_STOP_GRACE", "1");
+    Script status = script(root, List.of("status"), env, 60);
+    if (status.exitCode() != STOPPED) {
+      throw new IllegalStateException("Milvus instance '" + instance + "' of " + root
+          + "/infra/milvus.sh already runs; stop it with MILVUS_INSTANCE=" + instance
+          + " infra/milvus.sh stop");
+    }
+    return new LocalMilvus(root, start(root, env), true, env);
+  }
+
+  /**
+   * Stops the server process the way a crash or an operator would (SIGTERM to the launcher,
+   * SIGKILL to its process group a second later) and waits until it is gone. Its data stays.
+   * Only for a server of {@link #startOwn}.
+   */
+  public void stopServer() {
+    requireOwn();
+    Script stop = script(root, List.of("stop"), env, STOP_TIMEOUT_S);
+    if (stop.exitCode() != 0) {
+      throw new IllegalStateException("infra/milvus.sh stop failed (exit " + stop.exitCode()
+          + ")");
+    }
+  }
+
+  /**
+   * Starts the server of {@link #startOwn} again on its ports with its data; returns once its
+   * /healthz says OK.
+   */
+  public void startServer() {
+    requireOwn();
+    String again = start(root, env);
+    if (!again.equals(uri)) {
+      throw new IllegalStateException("the server started again on " + again + ", not " + uri);
+    }
+  }
+
+  private static String start(Path root, Map<String, String> env) {
+    Script start = script(root, List.of("start"), env, START_TIMEOUT_S);
+    if (start.exitCode() != 0) {
+      throw new IllegalStateException("infra/milvus.sh start failed (exit " + start.exitCode()
+          + "); see its messages above and " + root.resolve(".cache/milvus-"
+          + env.get("MILVUS_INSTANCE") + ".log"));
+    }
+    return start.lastLine();
+  }
+
+  private void requireOwn() {
+    if (env.isEmpty()) {
+      throw new IllegalStateException("only a server of LocalMilvus.startOwn is stopped and "
+          + "started by its user");
+    }
   }
 
   public String uri() {
@@ -124,7 +193,7 @@ public final class LocalMilvus implements AutoCloseable {
     if (!stopped.compareAndSet(false, true)) {
       return;
     }
-    Script stop = script(root, List.of("stop"), Map.of(), STOP_TIMEOUT_S);
+    Script stop = script(root, List.of("stop"), env, STOP_TIMEOUT_S);
     if (stop.exitCode() != 0) {
       throw new IllegalStateException("infra/milvus.sh stop failed (exit " + stop.exitCode()
           + "); stop it by hand with infra/milvus.sh stop");
@@ -173,8 +242,12 @@ public final class LocalMilvus implements AutoCloseable {
     }
   }
 
-  /** The default ports may be taken by a server somebody else runs; the caller's choice wins. */
-  private static Map<String, String> freePorts() {
+  /**
+   * Two free loopback ports; unless {@code always}, only for the variables the caller's
+   * environment leaves unset (the default ports may be taken by a server somebody else runs; the
+   * caller's choice wins).
+   */
+  private static Map<String, String> freePorts(boolean always) {
     Map<String, String> env = new HashMap<>();
     try {
       int grpc = freePort();
@@ -182,10 +255,10 @@ public final class LocalMilvus implements AutoCloseable {
       while (http == grpc) {
         http = freePort();
       }
-      if (System.getenv("MILVUS_PORT") == null) {
+      if (always || System.getenv("MILVUS_PORT") == null) {
         env.put("MILVUS_PORT", Integer.toString(grpc));
       }
-      if (System.getenv("MILVUS_HTTP_PORT") == null) {
+      if (always || System.getenv("MILVUS_HTTP_PORT") == null) {
         env.put("MILVUS_HTTP_PORT", Integer.toString(http));
       }
     } catch (IOException e) {

@@ -418,7 +418,8 @@ public final class ServingBenchCommand extends MmelCommand {
   private ServerSettings serverSettings() {
     return ServerSettings.builder().host("127.0.0.1").port(0).metricsPort(0)
         .limits(ServingLimits.builder().build()).defaultDeadline(deadline)
-        .handlerThreads(tuning.handlerThreads()).shutdownGrace(Duration.ofSeconds(5)).build();
+        .indexTimeout(tuning.indexTimeout()).handlerThreads(tuning.handlerThreads())
+        .shutdownGrace(Duration.ofSeconds(5)).build();
   }
 
   private String describe(ServingQueries sent, String modelVersion, String buildId, int k) {

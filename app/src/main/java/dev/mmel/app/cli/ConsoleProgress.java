@@ -3,6 +3,7 @@ package dev.mmel.app.cli;
 import dev.mmel.core.ProgressListener;
 import java.io.PrintWriter;
 import java.util.Locale;
+import java.util.function.LongSupplier;
 
 /**
  * Renders progress on stderr: steps with elapsed time, and counted work with items done, rate
@@ -17,25 +18,34 @@ public final class ConsoleProgress implements ProgressListener {
   private final String task;
   private final PrintWriter err;
   private final long intervalNanos;
-  private final long start = System.nanoTime();
+  private final LongSupplier clock;
+  private final long start;
   private long lastReport;
   private long countStart;
 
-  ConsoleProgress(String task, PrintWriter err, long intervalNanos) {
+  /** {@code clock} gives nanoseconds, as System.nanoTime does; tests pass their own. */
+  ConsoleProgress(String task, PrintWriter err, long intervalNanos, LongSupplier clock) {
     this.task = task;
     this.err = err;
     this.intervalNanos = intervalNanos;
+    this.clock = clock;
+    this.start = clock.getAsLong();
   }
 
   /** Progress of {@code task} on {@code err}, throttled for a terminal or for a log. */
   public static ConsoleProgress on(PrintWriter err, String task) {
-    return new ConsoleProgress(task, err,
-        System.console() != null ? TERMINAL_INTERVAL_NANOS : LOG_INTERVAL_NANOS);
+    return new ConsoleProgress(task, err, intervalNanos(System.console() != null),
+        System::nanoTime);
+  }
+
+  /** How often a count is shown: twice a second on a terminal, every ten seconds in a log. */
+  static long intervalNanos(boolean terminal) {
+    return terminal ? TERMINAL_INTERVAL_NANOS : LOG_INTERVAL_NANOS;
   }
 
   @Override
   public ConsoleProgress task(String name) {
-    return new ConsoleProgress(name, err, intervalNanos);
+    return new ConsoleProgress(name, err, intervalNanos, clock);
   }
 
   @Override
@@ -46,7 +56,7 @@ public final class ConsoleProgress implements ProgressListener {
   /** Reports at most once per interval, and always the last item. */
   @Override
   public void count(long done, long total, String unit) {
-    long now = System.nanoTime();
+    long now = clock.getAsLong();
     if (countStart == 0) {
       countStart = now;
       lastReport = now;
@@ -68,7 +78,7 @@ public final class ConsoleProgress implements ProgressListener {
   }
 
   public double seconds() {
-    return (System.nanoTime() - start) / 1e9;
+    return (clock.getAsLong() - start) / 1e9;
   }
 
   private void print(String what) {

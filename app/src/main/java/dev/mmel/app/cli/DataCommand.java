@@ -68,7 +68,9 @@ public final class DataCommand {
   }
 
   @Command(name = "convert", mixinStandardHelpOptions = true,
-      description = "Writes a dataset in mmel's JSONL format (kb.jsonl, mentions-SPLIT.jsonl).")
+      description = "Writes a dataset in mmel's JSONL format (kb.jsonl, mentions-SPLIT.jsonl, "
+          + "and dataset.json with the name the dataset declares, which picks its training "
+          + "preset).")
   static final class Convert extends MmelCommand {
     @Mixin
     Source source;
@@ -76,9 +78,22 @@ public final class DataCommand {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
     Path out;
 
+    @Option(names = "--name", paramLabel = "NAME",
+        description = {"The name to declare in dataset.json (default: the name the source "
+            + "declares, if any).",
+            "WikiMEL, RichpediaMEL or WikiDiverse give `mmel train` spec 7's preset for that "
+                + "dataset; another name asks for --preset."})
+    String name;
+
     @Override
     public Integer call() throws Exception {
       LinkingDataset dataset = source.open();
+      if (name != null) {
+        if (name.isBlank()) {
+          throw invalid("--name must be non-empty");
+        }
+        dataset = dataset.named(name, "--name");
+      }
       DatasetJsonlWriter.write(dataset, out);
       out().print(dataset.report().summary());
       out().println("written to " + out);

@@ -1,170 +1,229 @@
 package dev.mmel.app.cli;
 
-import dev.mmel.core.EntityEncodings;
-import dev.mmel.core.MentionEncodings;
-import dev.mmel.core.Scores;
-import dev.mmel.model.config.ModelConfig;
+import dev.mmel.model.data.DatasetFormat;
+import dev.mmel.model.data.DatasetReaders;
+import dev.mmel.model.data.LabelledMention;
+import dev.mmel.model.data.LinkingDataset;
 import dev.mmel.model.data.SharedData;
-import dev.mmel.model.data.WikiMel;
-import dev.mmel.model.image.ImagePreprocessor;
 import dev.mmel.model.io.ModelDirectory;
-import dev.mmel.model.runtime.MmoeModel;
 import dev.mmel.model.runtime.SessionSettings;
-import dev.mmel.model.text.LinkingTexts;
-import dev.mmel.model.text.TextTokenizer;
+import dev.mmel.pipeline.EmbeddedTarget;
+import dev.mmel.pipeline.EncoderSettings;
+import dev.mmel.pipeline.EntityEmbeddingJob;
+import dev.mmel.pipeline.JobEnvironments;
+import dev.mmel.proto.v1.EntityLinkerGrpc;
+import dev.mmel.proto.v1.LinkEntitiesRequest;
+import dev.mmel.proto.v1.LinkEntitiesResponse;
+import dev.mmel.proto.v1.LinkOptions;
+import dev.mmel.proto.v1.LinkResult;
+import dev.mmel.proto.v1.LinkedEntity;
+import dev.mmel.proto.v1.Mention;
+import dev.mmel.proto.v1.MentionOutcome;
+import dev.mmel.retriever.CacheConfig;
+import dev.mmel.retriever.EntityIndexStore;
+import dev.mmel.retriever.PublishPolicy;
+import dev.mmel.serving.grpc.LinkingServer;
+import dev.mmel.serving.grpc.ServerSettings;
+import dev.mmel.serving.grpc.ServingMetrics;
+import dev.mmel.serving.link.DirectMentionEncoder;
+import dev.mmel.serving.state.BindingLoader;
+import dev.mmel.serving.state.ModelRepository;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalDouble;
 import java.util.Random;
-import java.util.Set;
-import java.util.stream.IntStream;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-    description = {"Links real WikiMEL mentions against a few real KB entities.",
-        "Scores real WikiMEL mentions against their gold entities plus random distractors, "
-        + "through the full MMoE path (tokenizer, image preprocessing, entity and mention "
-        + "encoding, S = F + I scoring): first those whose real image the shared data holds "
-        + "(all from the train and dev splits), then test mentions.",
-        "Without --model it creates a tiny model with RANDOM weights, so rankings are at chance "
-        + "level: the demo shows the working path, not accuracy."})
+    description = {"The product path end to end on real data: builds an entity index of "
+        + "WikiMEL KB entities with a real model (the full-build Flink job, in this JVM), "
+        + "starts the gRPC server on it, links real WikiMEL test mentions through gRPC (DME, "
+        + "ANN retrieval, MMoE rerank) and prints their answers and the Hits@1 on them.",
+        "The default model is bge-small-en-v1.5 with a dual-encoder matcher start (imported "
+        + "from its Maven jar on first use: real answers with no training); --model serves "
+        + "yours (e.g. RUN/model of `mmel train`). The default KB is the mentions' gold "
+        + "entities, every entity sharing a name with a mention, and random others up to "
+        + "--kb-size entities, so the demo takes about 2 minutes on 2 cores; --kb-size 0 "
+        + "indexes all 18,880 (several minutes)."})
 public final class DemoCommand extends MmelCommand {
-  @Mixin
-  ModelOption model;
+  @Option(names = "--model", paramLabel = "DIR",
+      description = "Model directory to serve (default: .cache/models/bge-small-dual-encoder, "
+          + "imported on first use).")
+  Path model;
 
-  @Option(names = "--mentions", defaultValue = "8", description = "Mentions to link (default 8).")
+  @Option(names = "--mentions", defaultValue = "50",
+      description = "WikiMEL test mentions to link (default ${DEFAULT-VALUE}).")
   int mentions;
 
-  @Option(names = "--distractors", defaultValue = "24",
-      description = "Random KB entities added to the gold ones (default 24).")
-  int distractors;
+  @Option(names = "--kb-size", defaultValue = "3000",
+      description = "Entities to index (default ${DEFAULT-VALUE}; 0 = the whole KB).")
+  int kbSize;
+
+  @Option(names = "--show", defaultValue = "6",
+      description = "Mentions whose answers are printed in full (default ${DEFAULT-VALUE}).")
+  int show;
 
   @Option(names = "--seed", defaultValue = "43", description = "Sampling seed (default 43).")
   long seed;
 
+  @Mixin
+  ThreadsOption threads = new ThreadsOption();
+
+  @Mixin
+  DmeOptions dme = new DmeOptions();
+
   @Override
   public Integer call() throws Exception {
-    if (mentions < 1 || mentions > 1000) {
-      throw new IllegalArgumentException("--mentions must be in [1, 1000], got " + mentions);
+    if (mentions < 1 || mentions > 5000) {
+      throw invalid("--mentions must be in [1, 5000], got " + mentions);
     }
-    if (distractors < 0 || distractors > 4000) {
-      throw new IllegalArgumentException("--distractors must be in [0, 4000], got " + distractors);
+    if (kbSize < 0) {
+      throw invalid("--kb-size must be >= 0 (0 = the whole KB), got " + kbSize);
     }
     ConsoleProgress progress = progress("demo");
-    Path dir = model.resolve(progress);
-    progress.step("loading WikiMEL from " + SharedData.root().resolve("wikimel"));
-    WikiMel wikimel = WikiMel.load(SharedData.file("wikimel"));
-    ModelDirectory directory = new ModelDirectory(dir);
-    ModelConfig config = directory.readConfig();
-    TextTokenizer tokenizer =
-        directory.tokenizer();
-    ImagePreprocessor images = ImagePreprocessor.forConfig(config);
-
-    List<WikiMel.Mention> picked = pickMentions(wikimel);
-    List<String> qids = pickEntities(wikimel, picked);
-
-    try (MmoeModel mmoe = MmoeModel.load(dir, SessionSettings.defaults())) {
-      int length = mmoe.config().contextLength();
-      progress.step("model " + mmoe.version() + " (" + mmoe.config().name() + "); encoding "
-          + qids.size() + " entities");
-      int[][] entityIds = tokenizer.encodeBatch(qids.stream()
-          .map(q -> LinkingTexts.entity(wikimel.name(q), wikimel.abstractOf(q))).toList(), length);
-      long t0 = System.nanoTime();
-      EntityEncodings entities = mmoe.encodeEntities(entityIds, null);
-      double entitySeconds = (System.nanoTime() - t0) / 1e9;
-
-      int[][] mentionIds = tokenizer.encodeBatch(picked.stream()
-          .map(m -> LinkingTexts.mention(m.surface(), m.sentence(), "")).toList(), length);
-      float[][] pixels = new float[picked.size()][];
-      int withImage = 0;
-      for (int i = 0; i < picked.size(); i++) {
-        if (picked.get(i).imagePath() != null) {
-          pixels[i] = images.preprocess(picked.get(i).imagePath());
-          withImage++;
-        }
-      }
-      progress.step("encoding " + picked.size() + " mentions (" + withImage + " with an image)");
-      t0 = System.nanoTime();
-      MentionEncodings encoded = mmoe.encodeMentions(mentionIds, pixels);
-      double mentionSeconds = (System.nanoTime() - t0) / 1e9;
-
-      int hits = 0;
-      double reciprocal = 0;
-      long scoringNanos = 0;
-      for (int b = 0; b < picked.size(); b++) {
-        WikiMel.Mention mention = picked.get(b);
-        long s0 = System.nanoTime();
-        Scores scores = mmoe.scoreCandidates(encoded.rows(b, b + 1), entities, qids.size());
-        scoringNanos += System.nanoTime() - s0;
-        Integer[] order = IntStream.range(0, qids.size()).boxed()
-            .sorted(Comparator.comparingDouble(n -> -scores.total(0, n))).toArray(Integer[]::new);
-        int goldRank = 1 + List.of(order).indexOf(qids.indexOf(mention.goldQid()));
-        hits += goldRank == 1 ? 1 : 0;
-        reciprocal += 1.0 / goldRank;
-        out().printf(Locale.ROOT, "%n\"%s\" in: %s%s%n", mention.surface(),
-            abbreviate(mention.sentence(), 90), mention.imagePath() != null ? "  [image]" : "");
-        out().printf(Locale.ROOT, "  gold %s (%s), ranked %d of %d%n", mention.goldQid(),
-            wikimel.name(mention.goldQid()), goldRank, qids.size());
-        for (int r = 0; r < 3 && r < order.length; r++) {
-          int n = order[r];
-          out().printf(Locale.ROOT,
-              "  %d. %-10s %-34s S=%+.4f  text=%+.4f image=%+.4f cross=%+.4f%n", r + 1,
-              qids.get(n), abbreviate(wikimel.name(qids.get(n)), 34), scores.total(0, n),
-              scores.text()[n], scores.image()[n], scores.cross()[n]);
-        }
-      }
-      out().printf(Locale.ROOT, "%nlinked %d mentions against %d entities: H@1 %.3f, MRR "
-              + "%.3f (chance: H@1 %.3f)%n", picked.size(), qids.size(),
-          hits / (double) picked.size(), reciprocal / picked.size(), 1.0 / qids.size());
-      out().printf(Locale.ROOT, "entity encoding %.1f items/s, mention encoding %.1f "
-              + "items/s, scoring %.2f ms per mention against %d candidates%n",
-          qids.size() / entitySeconds, picked.size() / mentionSeconds,
-          scoringNanos / 1e6 / picked.size(), qids.size());
-      if (!model.given()) {
-        out().println("(random tiny model: no trained accuracy; what signal there is comes from words the mention and entity texts share)");
+    if (model != null && !Files.isRegularFile(new ModelDirectory(model).manifest())) {
+      throw invalid("--model " + model + " is not a model directory (no manifest.json there)");
+    }
+    Path modelDir = model != null ? model.toAbsolutePath() : Defaults.bgeSmallModel(progress);
+    LinkingDataset wikimel = DatasetReaders.open(SharedData.file("wikimel"), DatasetFormat.AUTO);
+    List<LabelledMention> chosen = sample(wikimel.split("test"));
+    DemoKb kb = DemoKb.choose(wikimel.kb(), chosen,
+        kbSize == 0 ? Integer.MAX_VALUE : kbSize, seed);
+    Path home = Defaults.home().resolve(".cache/demo");
+    Path kbFile = home.resolve("kb.jsonl");
+    kb.write(kbFile);
+    Path indexDir = home.resolve("index");
+    progress.step(String.format(Locale.ROOT, "indexing %,d WikiMEL entities (%d gold, %d "
+        + "sharing a name with a mention, the rest random) with %s", kb.entities().size(),
+        kb.golds(), kb.sameName(), modelDir));
+    EntityEmbeddingJob.Settings build = EntityEmbeddingJob.Settings.builder()
+        .kbFiles(List.of(kbFile))
+        .encoder(new EncoderSettings(modelDir.toString(), 32, threads.count(), "auto"))
+        .target(new EmbeddedTarget(indexDir.toAbsolutePath().toString()))
+        .buildId("demo" + System.currentTimeMillis())
+        .parallelism(1)
+        .malformedReport(home.resolve("malformed.txt"))
+        // The demo's KB differs from run to run in size: each build replaces the last.
+        .publishPolicy(PublishPolicy.forced())
+        .build();
+    ConsoleProgress indexing = progress.task("index build");
+    EntityEmbeddingJob.Outcome outcome = EntityEmbeddingJob.run(JobEnvironments.local(1), build,
+        (done, total) -> {
+          if (done > 0) {
+            indexing.count(done, total, "entities");
+          }
+        });
+    indexing.done(String.format(Locale.ROOT, "%,d entities in %.0f s", outcome.encoded(),
+        outcome.elapsed().toMillis() / 1e3));
+    try (DmeOptions.Selector selector = dme.open(threads.count());
+        EntityIndexStore store = new EmbeddedTarget(indexDir.toAbsolutePath().toString())
+            .open()) {
+      BindingLoader loader = new BindingLoader(new ModelRepository(modelDir),
+          new SessionSettings(threads.count(), 0, "auto"),
+          new CacheConfig(64 << 20, 10_000, 10_000, Duration.ofMinutes(5)),
+          DirectMentionEncoder::new, selector.selector(), OptionalDouble.empty(), "embedded");
+      progress.step("starting the server (DME " + selector.describe() + ")");
+      try (LinkingServer server = LinkingServer.start(ServerSettings.builder().port(0)
+          .metricsPort(0).build(), store, loader, new ServingMetrics(), Duration.ofMinutes(10),
+          selector.describe())) {
+        progress.step("linking " + chosen.size() + " WikiMEL test mentions through gRPC at "
+            + "127.0.0.1:" + server.port());
+        link(chosen, server.port(), kb.entities().size());
       }
     }
     return 0;
   }
 
-  /**
-   * Up to half the mentions from those with a real image (the shared data has images of train
-   * and dev samples only), the rest a seeded sample of the test split.
-   */
-  private List<WikiMel.Mention> pickMentions(WikiMel wikimel) {
-    List<WikiMel.Mention> withImage = new ArrayList<>();
-    for (String split : List.of("train", "dev", "test")) {
-      wikimel.mentions(split).stream().filter(m -> m.imagePath() != null)
-          .forEach(withImage::add);
-    }
-    Collections.shuffle(withImage, new Random(seed));
-    List<WikiMel.Mention> picked = new ArrayList<>(
-        withImage.subList(0, Math.min(withImage.size(), (mentions + 1) / 2)));
-    List<WikiMel.Mention> test = new ArrayList<>(wikimel.mentions("test"));
-    Collections.shuffle(test, new Random(seed + 2));
-    test.stream().filter(m -> m.imagePath() == null).limit(mentions - picked.size())
-        .forEach(picked::add);
-    return picked;
+  private List<LabelledMention> sample(List<LabelledMention> test) {
+    List<LabelledMention> shuffled = new ArrayList<>(test);
+    Collections.shuffle(shuffled, new Random(seed));
+    return List.copyOf(shuffled.subList(0, Math.min(mentions, shuffled.size())));
   }
 
-  private List<String> pickEntities(WikiMel wikimel, List<WikiMel.Mention> picked) {
-    Set<String> chosen = new LinkedHashSet<>();
-    picked.forEach(m -> chosen.add(m.goldQid()));
-    List<String> all = new ArrayList<>(wikimel.names().keySet());
-    Random random = new Random(seed + 1);
-    int target = chosen.size() + Math.min(distractors, all.size() - chosen.size());
-    while (chosen.size() < target) {
-      chosen.add(all.get(random.nextInt(all.size())));
+  private void link(List<LabelledMention> chosen, int port, int kbEntities) throws Exception {
+    ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext()
+        .build();
+    try {
+      EntityLinkerGrpc.EntityLinkerBlockingStub stub = EntityLinkerGrpc.newBlockingStub(channel);
+      int hits1 = 0;
+      int hits5 = 0;
+      double reciprocal = 0;
+      int described = 0;
+      List<Double> millis = new ArrayList<>();
+      for (int i = 0; i < chosen.size(); i++) {
+        LabelledMention mention = chosen.get(i);
+        long start = System.nanoTime();
+        LinkEntitiesResponse response = stub.withDeadlineAfter(30, TimeUnit.SECONDS)
+            .linkEntities(LinkEntitiesRequest.newBuilder().addMentions(Mention.newBuilder()
+                .setSurface(mention.mention()).setSentence(orEmpty(mention.sentence()))
+                .setOptions(LinkOptions.newBuilder().setTopK(5))).build());
+        millis.add((System.nanoTime() - start) / 1e6);
+        MentionOutcome outcome = response.getOutcomes(0);
+        if (outcome.hasError()) {
+          err().println("error: " + mention.mention() + ": " + outcome.getError().getMessage());
+          return;
+        }
+        LinkResult result = outcome.getResult();
+        int rank = rankOf(result, mention.answerQid());
+        hits1 += rank == 1 ? 1 : 0;
+        hits5 += rank >= 1 && rank <= 5 ? 1 : 0;
+        reciprocal += rank >= 1 ? 1.0 / rank : 0;
+        described += result.getDescriptionUsed().isEmpty() ? 0 : 1;
+        if (i < show) {
+          print(mention, result);
+        }
+      }
+      Collections.sort(millis);
+      int n = chosen.size();
+      out().printf(Locale.ROOT, "%nlinked %d WikiMEL test mentions against %,d entities: "
+          + "H@1 %.1f%% (%d/%d), H@5 %.1f%%, MRR %.1f (gold ranked 6th or lower counts 0); "
+          + "DME described %d; latency p50 %.1f ms, max %.1f ms (one mention per call)%n",
+          n, kbEntities, 100.0 * hits1 / n, hits1, n, 100.0 * hits5 / n, 100 * reciprocal / n,
+          described, millis.get(n / 2), millis.get(n - 1));
+    } finally {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
-    return new ArrayList<>(chosen);
   }
 
+  private void print(LabelledMention mention, LinkResult result) {
+    out().printf(Locale.ROOT, "%n\"%s\" in: %s%n  gold %s; DME: %s%n", mention.mention(),
+        abbreviate(orEmpty(mention.sentence()), 90), mention.answerQid(),
+        result.getDescriptionUsed().isEmpty() ? "none"
+            : "\"" + abbreviate(result.getDescriptionUsed(), 70) + "\"");
+    int rank = 1;
+    for (LinkedEntity entity : result.getEntitiesList()) {
+      if (rank > 3) {
+        break;
+      }
+      out().printf(Locale.ROOT, "  %s %d. %-10s %-40s S %.4f (text %.4f, cross %.4f)%n",
+          entity.getQid().equals(mention.answerQid()) ? "*" : " ", rank++, entity.getQid(),
+          abbreviate(entity.getName(), 40), entity.getScore(), entity.getParts().getText(),
+          entity.getParts().getCross());
+    }
+  }
+
+  private static int rankOf(LinkResult result, String gold) {
+    for (int i = 0; i < result.getEntitiesCount(); i++) {
+      if (result.getEntities(i).getQid().equals(gold)) {
+        return i + 1;
+      }
+    }
+    return 0;
+  }
+
+  private static String orEmpty(String text) {
+    return text == null ? "" : text;
+  }
 
   private static String abbreviate(String text, int max) {
     return text.length() <= max ? text : text.substring(0, max - 3) + "...";

@@ -27,11 +27,14 @@ import picocli.CommandLine.Option;
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = {"Serves mmel.v1.EntityLinker over gRPC: DME, batched mention encoding, ANN "
         + "retrieval from the live index, MMoE rerank, NIL; grpc.health.v1, server reflection "
-        + "(grpcurl), Prometheus metrics over HTTP.",
+        + "(grpcurl), Prometheus metrics over HTTP, and the same API as HTTP/JSON with a web "
+        + "console (--http-port).",
         "Serves the live build of the embedded index (or --milvus) with the model that wrote it, "
         + "and follows what `mmel index build` publishes without a restart. Runs until Ctrl-C, "
         + "which drains the calls in flight."})
 public final class ServeCommand extends MmelCommand {
+  private static final int DEFAULT_HTTP_PORT = 8080;
+
   @Option(names = "--model", paramLabel = "PATH",
       description = "The model directory that wrote the index, or a folder of model "
           + "directories (the one whose version the live build records is served, so a build "
@@ -60,6 +63,12 @@ public final class ServeCommand extends MmelCommand {
       description = "Prometheus metrics port, GET /metrics (default ${DEFAULT-VALUE}; 0 = off).")
   int metricsPort;
 
+  @Option(names = "--http-port", paramLabel = "PORT",
+      description = "HTTP/JSON API (POST /v1/link, /v1/link:batch, GET /v1/info, /healthz, "
+          + "/readyz, /metrics, /openapi.json) and the web console at /console/ (default 8080 "
+          + "without TLS; off with --tls-cert, as it serves plain HTTP; 0 = off).")
+  Integer httpPort;
+
   @Option(names = "--tls-cert", paramLabel = "FILE",
       description = "TLS certificate chain (PEM); with --tls-key, serve TLS only.")
   Path tlsCert;
@@ -68,8 +77,9 @@ public final class ServeCommand extends MmelCommand {
   Path tlsKey;
 
   @Option(names = "--token-env", paramLabel = "VAR",
-      description = "Require 'authorization: Bearer TOKEN' on linking calls, TOKEN read from "
-          + "this environment variable (never from the command line, never logged).")
+      description = "Require 'authorization: Bearer TOKEN' on linking calls (gRPC, and HTTP "
+          + "/v1/*), TOKEN read from this environment variable (never from the command line, "
+          + "never logged).")
   String tokenEnv;
 
   @Option(names = "--deadline", defaultValue = "10s",
@@ -128,6 +138,7 @@ public final class ServeCommand extends MmelCommand {
     Path models = model != null ? model.toAbsolutePath() : Defaults.demoModel(progress);
     ServerSettings settings = ServerSettings.builder()
         .host(host).port(port).metricsPort(metricsPort)
+        .httpPort(httpPort != null ? httpPort : tlsCert != null ? 0 : DEFAULT_HTTP_PORT)
         .tls(tlsCert, tlsKey)
         .bearerToken(token().orElse(null))
         .limits(ServingLimits.builder()
@@ -135,7 +146,8 @@ public final class ServeCommand extends MmelCommand {
             .maxTopK(maxTopK).maxCandidatesK(maxCandidatesK)
             .maxImageBytes(maxImageBytes).maxMentionsPerCall(maxMentionsPerCall)
             .maxMessageBytes(maxMessageBytes).build())
-        .defaultDeadline(deadline).handlerThreads(tuning.handlerThreads())
+        .defaultDeadline(deadline).indexTimeout(tuning.indexTimeout())
+        .handlerThreads(tuning.handlerThreads())
         .shutdownGrace(shutdownGrace)
         .build();
     BatcherSettings batching = tuning.batching();
@@ -172,8 +184,11 @@ public final class ServeCommand extends MmelCommand {
           + ", NIL threshold " + binding.nilThreshold().value() + " ("
           + binding.nilThreshold().source() + "), DME " + selector.describe()
           + (server.metricsPort() > 0 ? ", metrics http://" + host + ":" + server.metricsPort()
-              + "/metrics" : "") + "; Ctrl-C stops");
-      out().println("listening on " + host + ":" + server.port());
+              + "/metrics" : "")
+          + (server.httpPort() > 0 ? ", console http://" + host + ":" + server.httpPort()
+              + "/console/" : "") + "; Ctrl-C stops");
+      out().println("listening on " + host + ":" + server.port()
+          + (server.httpPort() > 0 ? ", HTTP on " + host + ":" + server.httpPort() : ""));
       out().flush();
       server.awaitTermination();
       stopped.await();

@@ -43,6 +43,12 @@ public final class ServingTuning {
           + "job's changes (default ${DEFAULT-VALUE}).")
   Duration cacheTtl;
 
+  @Option(names = "--index-timeout", paramLabel = "D", defaultValue = "2s",
+      description = "How long one read of the entity index (a search, a look-up) may take; "
+          + "past it the mention fails UNAVAILABLE, and a store that does not answer the watcher "
+          + "within it makes the server NOT_SERVING until it does (default ${DEFAULT-VALUE}).")
+  Duration indexTimeout;
+
   public String device() {
     return device;
   }
@@ -61,6 +67,10 @@ public final class ServingTuning {
 
   public int handlerThreads() {
     return handlerThreads;
+  }
+
+  public Duration indexTimeout() {
+    return indexTimeout;
   }
 
   public long cacheMb() {

@@ -23,11 +23,15 @@ import dev.mmel.model.train.NeighbourBatches;
 import dev.mmel.model.train.ShuffledBatches;
 import dev.mmel.model.train.TrainSettings;
 import dev.mmel.model.train.Trainer;
+import dev.mmel.model.train.TrainingPreset;
+import dev.mmel.model.train.TrainingRecord;
+import dev.mmel.model.train.TrainingSplits;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -43,11 +47,15 @@ import picocli.CommandLine.Option;
         + "frozen text tower (text-only models; tower features computed once and cached) or "
         + "the whole model end to end, exported as the model directory RUN/model; without, "
         + "the matcher over the int8 bge-small ONNX backbone.",
-        "Defaults are spec 7's for the dataset (WikiMEL: lr 5e-6, batch 32, 20 epochs, "
-        + "validate every 2, patience 3, k 3, seed 43); every value can be overridden."})
+        "Defaults are spec 7's for the dataset's preset (--preset; WikiMEL: lr 5e-6, batch 32, "
+        + "20 epochs, validate every 2, patience 3, k 3, seed 43); every value can be "
+        + "overridden, and run.json records what was used."})
 public final class TrainCommand extends MmelCommand {
   @Mixin
   FrozenTextOptions options = new FrozenTextOptions();
+
+  @Mixin
+  TrainingDataOptions trainingData = new TrainingDataOptions();
 
   @Option(names = "--run", paramLabel = "DIR", required = true,
       description = "Run directory: run.json, last/ (for --resume) and best/ checkpoints.")
@@ -77,14 +85,14 @@ public final class TrainCommand extends MmelCommand {
   String gate;
 
   @Option(names = "--top-k",
-      description = "Experts kept per token (default: WikiMEL 3, others 2).")
+      description = "Experts kept per token (default: the preset's, e.g. WikiMEL 3).")
   Integer topK;
 
   @Option(names = "--positions", defaultValue = "50",
       description = "Text positions L of the backbone (default 50).")
   int positions;
 
-  @Option(names = "--lr", description = "Learning rate (default: spec 7's for the dataset).")
+  @Option(names = "--lr", description = "Learning rate (default: the preset's).")
   Double lr;
 
   @Option(names = "--batch-size", description = "Batch size (default 32).")
@@ -118,12 +126,11 @@ public final class TrainCommand extends MmelCommand {
       description = "Train on the first N training mentions only (default 0 = all).")
   int trainLimit;
 
-
   @Override
   public Integer call() throws Exception {
     LinkingDataset dataset = options.openDataset();
-    TrainSettings.Builder chosen = TrainSettings.preset(dataset.name()).toBuilder()
-        .validationLimit(validationLimit);
+    TrainingPreset preset = trainingData.preset(dataset);
+    TrainSettings.Builder chosen = preset.schedule().validationLimit(validationLimit);
     if (batchSize != null) {
       chosen.batchSize(batchSize);
     }
@@ -153,17 +160,27 @@ public final class TrainCommand extends MmelCommand {
           + "batches) or within 2..--batch-size (" + settings.batchSize() + "), got "
           + hardNegatives);
     }
-    List<LabelledMention> train = dataset.split("train");
+    TrainingSplits splits =
+        TrainingSplits.of(dataset, trainingData.devFromTrain, settings.seed());
+    List<LabelledMention> train = splits.train();
     if (trainLimit > 0 && train.size() > trainLimit) {
       train = train.subList(0, trainLimit);
     }
-    List<LabelledMention> dev = dataset.split("dev");
+    List<LabelledMention> dev = splits.dev();
     List<LabelledMention> validation = validationLimit > 0 && dev.size() > validationLimit
         ? dev.subList(0, validationLimit) : dev;
+    int k = topK != null ? topK : preset.topK();
+    TrainingRecord record = TrainingRecord.of(dataset.origin(), preset, settings, splits,
+        regimeSettings(k, endToEnd));
+    if (resume) {
+      record.checkResumes(run);
+    }
+    out().printf(Locale.ROOT, "preset %s; dev: %s, %,d mentions%n", preset.id(),
+        splits.devRecord().get("source"), dev.size());
     Trainer.Summary summary = endToEnd
-        ? trainEndToEnd(dataset, settings, train, validation)
-        : model != null ? trainOverModelTower(dataset, settings, train, validation)
-        : trainOverFrozenText(dataset, settings, train, validation);
+        ? trainEndToEnd(dataset, settings, train, validation, record)
+        : model != null ? trainOverModelTower(dataset, settings, train, validation, record)
+        : trainOverFrozenText(dataset, settings, train, validation, k, record);
     out().println();
     out().println("| epoch | mean loss | CE terms | mentions/s | validation MRR "
         + "| seconds |");
@@ -183,10 +200,30 @@ public final class TrainCommand extends MmelCommand {
     return 0;
   }
 
+  /** What this command resolved beyond the schedule, for run.json. */
+  private Map<String, Object> regimeSettings(int k, boolean endToEnd) {
+    Map<String, Object> settings = new LinkedHashMap<>();
+    if (endToEnd) {
+      settings.put("regime", "end to end from " + model.toAbsolutePath()
+          + " (its config decides k, gate and lengths)");
+    } else if (model != null) {
+      settings.put("regime", "matcher of " + model.toAbsolutePath() + " over its frozen tower "
+          + "(its config decides k, gate and lengths)");
+      settings.put("hard_negatives", hardNegatives);
+    } else {
+      settings.put("regime", "matcher over frozen bge-small");
+      settings.put("top_k", k);
+      settings.put("gate", gate);
+      settings.put("positions", positions);
+      settings.put("hard_negatives", hardNegatives);
+    }
+    settings.put("train_limit", trainLimit);
+    return settings;
+  }
+
   private Trainer.Summary trainOverFrozenText(LinkingDataset dataset, TrainSettings settings,
-      List<LabelledMention> train, List<LabelledMention> validation) throws IOException {
-    int k = topK != null ? topK
-        : dataset.name().toLowerCase(Locale.ROOT).contains("wikimel") ? 3 : 2;
+      List<LabelledMention> train, List<LabelledMention> validation, int k,
+      TrainingRecord record) throws IOException {
     List<LabelledMention> needed = new ArrayList<>(train);
     needed.addAll(validation);
     FrozenTextFeatures.Prepared prepared =
@@ -195,6 +232,7 @@ public final class TrainCommand extends MmelCommand {
     FrozenTextRun runConfig = FrozenTextRun.of(prepared.backboneId(), 384, positions,
         new MatcherConfig(96, 4, k, GateMode.parse(gate), settings.batchSize()));
     runConfig.write(run);
+    record.addTo(run);
     BatchOrder batchOrder = batchOrder(settings, dataset, train, prepared);
     out().printf(Locale.ROOT, "training %s over frozen bge-small: %d train / %d "
         + "validation mentions, KB %d, lr %s, batch %d, k %d, gate %s, %s%n", dataset.name(),
@@ -224,7 +262,8 @@ public final class TrainCommand extends MmelCommand {
    * weights; the best weights are exported as the model directory RUN/model.
    */
   private Trainer.Summary trainOverModelTower(LinkingDataset dataset, TrainSettings settings,
-      List<LabelledMention> train, List<LabelledMention> validation) throws IOException {
+      List<LabelledMention> train, List<LabelledMention> validation, TrainingRecord record)
+      throws IOException {
     ModelDirectory start = new ModelDirectory(model);
     start.verify();
     ModelConfig config = start.readConfig();
@@ -238,6 +277,7 @@ public final class TrainCommand extends MmelCommand {
           progress("train"));
     }
     ModelRun.write(run, ModelRun.FROZEN_TOWER, model, config);
+    record.addTo(run);
     BatchOrder batchOrder = batchOrder(settings, dataset, train, prepared);
     out().printf(Locale.ROOT, "training %s: the matcher of %s (%s, gate %s, k %d) over its "
         + "frozen tower: %d train / %d validation mentions, KB %d, lr %s, batch %d, %s%n",
@@ -275,12 +315,14 @@ public final class TrainCommand extends MmelCommand {
    * weights are exported as the model directory RUN/model (SavedModel included).
    */
   private Trainer.Summary trainEndToEnd(LinkingDataset dataset, TrainSettings settings,
-      List<LabelledMention> train, List<LabelledMention> validation) throws IOException {
+      List<LabelledMention> train, List<LabelledMention> validation, TrainingRecord record)
+      throws IOException {
     ModelDirectory start = new ModelDirectory(model);
     start.verify();
     ModelConfig config = start.readConfig();
     Map<String, float[]> startWeights = Checkpoint.read(start.weights());
     ModelRun.write(run, ModelRun.END_TO_END, model, config);
+    record.addTo(run);
     TokenSideSource source = TokenSideSource.forModel(start);
     BatchOrder batchOrder = new ShuffledBatches(settings.batchSize(), settings.seed());
     out().printf(Locale.ROOT, "training %s end to end from %s (%s, gate %s, k %d): %d "

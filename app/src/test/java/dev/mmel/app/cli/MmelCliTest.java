@@ -118,16 +118,21 @@ class MmelCliTest {
     Path json = dir.resolve("report/data.json");
     CliRun check = run("data", "check", data.toString(), "--json", json.toString());
     assertEquals(0, check.code(), check.err());
-    assertTrue(check.out().contains("dataset mine: 1 KB entities; mentions kept: train 1"),
-        check.out());
+    assertTrue(check.out().contains("dataset mine (directory name; the dataset declares none): "
+        + "1 KB entities; mentions kept: train 1"), check.out());
     assertTrue(check.out().contains("dropped: 1 nil answers"), check.out());
     assertTrue(check.out().contains("mentions-train.jsonl:3: field 'sentence'"), check.out());
     assertTrue(Files.readString(json).contains("\"nil_dropped\" : 1"));
 
     Path out = dir.resolve("converted");
-    CliRun convert = run("data", "convert", data.toString(), "--out", out.toString());
+    CliRun convert = run("data", "convert", data.toString(), "--out", out.toString(), "--name",
+        "WikiDiverse");
     assertEquals(0, convert.code(), convert.err());
     assertEquals(1, Files.readAllLines(out.resolve("mentions-train.jsonl")).size());
+    assertEquals("{\"name\":\"WikiDiverse\"}",
+        Files.readString(out.resolve("dataset.json")).strip());
+    CliRun named = run("data", "check", out.toString());
+    assertTrue(named.out().startsWith("dataset WikiDiverse: 1 KB entities"), named.out());
 
     CliRun nothing = run("data", "check", dir.resolve("report").toString());
     assertEquals(1, nothing.code());

@@ -90,6 +90,61 @@ class TrainEvaluateCommandIT {
     JsonNode dualJson = JSON.readTree(dual.toFile());
     assertEquals(json.path("metrics").path("mentions").asInt(),
         dualJson.path("metrics").path("mentions").asInt(), dualJson.toString());
+
+    JsonNode recorded = JSON.readTree(run.resolve("run.json").toFile()).path("training");
+    assertEquals("wikimel", recorded.path("preset").asText(), "the sample's dataset.json");
+    assertEquals(1e-3, recorded.path("lr").asDouble(), "--lr over the preset's");
+    assertEquals(3, recorded.path("top_k").asInt(), "the preset's k");
+    assertEquals(recorded, json.path("training"), "the report carries how the run trained");
+    assertEquals("dataset.json", json.path("dataset_source").path("named_by").asText());
+    assertEquals(json.path("metrics").path("mentions").asInt(), json.path("ranks").size());
+
+    CliRun compare = CliRun.of("compare", dual.toString(), report.toString(), "--resamples",
+        "1000");
+    assertEquals(0, compare.code(), compare.printed());
+    assertTrue(compare.out().contains("| MRR | " + String.format(java.util.Locale.ROOT, "%.2f",
+        dualJson.path("metrics").path("mrr").asDouble())), compare.printed());
+  }
+
+  @Test
+  void refusesMissingSplitsAtOnceAndCarvesADevSplitWhenAsked() throws Exception {
+    Path data = work.resolve("no-dev");
+    WikiMelSample.write(data, 40, 40);
+    Files.delete(data.resolve("mentions-dev.jsonl"));
+    Files.delete(data.resolve("dataset.json"));
+    String[] common = {"--data", data.toString(), "--feature-cache",
+        work.resolve("features").toString()};
+    Path run = work.resolve("carved");
+
+    CliRun unnamed = CliRun.of(concat(new String[] {"train", "--run", run.toString()}, common));
+    assertEquals(1, unnamed.code(), unnamed.printed());
+    assertTrue(unnamed.err().contains("declares no name"), unnamed.printed());
+    CliRun noDev = CliRun.of(concat(new String[] {"train", "--run", run.toString(), "--preset",
+        "none"}, common));
+    assertEquals(1, noDev.code(), noDev.printed());
+    assertTrue(noDev.err().contains("has no split 'dev'"), noDev.printed());
+    assertTrue(noDev.err().contains("--dev-from-train"), noDev.printed());
+    assertTrue(!Files.exists(run.resolve("run.json")), "refused before any work");
+
+    CliRun carved = CliRun.of(concat(new String[] {"train", "--run", run.toString(), "--preset",
+        "none", "--dev-from-train", "0.25", "--epochs", "1", "--batch-size", "8"}, common));
+    assertEquals(0, carved.code(), carved.printed());
+    JsonNode training = JSON.readTree(run.resolve("run.json").toFile()).path("training");
+    assertEquals("none", training.path("preset").asText());
+    assertEquals(1e-5, training.path("lr").asDouble());
+    assertEquals(0.25, training.path("dev_split").path("share").asDouble());
+    assertTrue(training.path("dev_split").path("sample_ids").size() > 0, training.toString());
+
+    CliRun evaluateDev = CliRun.of(concat(new String[] {"evaluate", "--run", run.toString(),
+        "--split", "dev"}, common));
+    assertEquals(1, evaluateDev.code(), evaluateDev.printed());
+    assertTrue(evaluateDev.err().contains("has no split 'dev'"), evaluateDev.printed());
+  }
+
+  private static String[] concat(String[] first, String[] second) {
+    String[] all = java.util.Arrays.copyOf(first, first.length + second.length);
+    System.arraycopy(second, 0, all, first.length, second.length);
+    return all;
   }
 
   @Test

@@ -15,14 +15,14 @@ import java.util.Map;
 final class DatasetAssembler {
   private static final List<String> USUAL_SPLITS = List.of("train", "dev", "test");
 
-  private final String name;
+  private final DatasetOrigin origin;
   private final DatasetReport.Builder report;
   private final Map<String, KbEntity> kb = new LinkedHashMap<>();
   private final Map<String, List<LabelledMention>> splits = new LinkedHashMap<>();
 
-  DatasetAssembler(String name) {
-    this.name = name;
-    this.report = new DatasetReport.Builder(name);
+  DatasetAssembler(DatasetOrigin origin) {
+    this.origin = origin;
+    this.report = new DatasetReport.Builder(origin.label());
   }
 
   DatasetReport.Builder report() {
@@ -44,8 +44,9 @@ final class DatasetAssembler {
       return;
     }
     String image = entity.imagePath();
-    if (image != null && !readable(Path.of(image))) {
-      report.entityImageMissing();
+    DatasetReport.ImageState state = imageState(image == null ? null : Path.of(image));
+    report.entityImage(state);
+    if (state == DatasetReport.ImageState.FILE_MISSING) {
       image = null;
     }
     kb.put(entity.qid(), new KbEntity(entity.qid(), entity.name(), entity.aliases(),
@@ -68,8 +69,9 @@ final class DatasetAssembler {
       return;
     }
     Path image = mention.imagePath();
-    if (image != null && !readable(image)) {
-      report.mentionImageMissing();
+    DatasetReport.ImageState state = imageState(image);
+    report.mentionImage(state);
+    if (state == DatasetReport.ImageState.FILE_MISSING) {
       image = null;
     }
     splits.get(split).add(new LabelledMention(mention.sampleId(), mention.mention(),
@@ -83,10 +85,14 @@ final class DatasetAssembler {
     splits.forEach(ordered::putIfAbsent);
     report.kbEntities(kb.size());
     ordered.forEach((split, mentions) -> report.kept(split, mentions.size()));
-    return new LinkingDataset(name, List.copyOf(kb.values()), ordered, report.build());
+    return new LinkingDataset(origin, List.copyOf(kb.values()), ordered, report.build());
   }
 
-  private static boolean readable(Path file) {
-    return Files.isRegularFile(file) && Files.isReadable(file);
+  private static DatasetReport.ImageState imageState(Path file) {
+    if (file == null) {
+      return DatasetReport.ImageState.NOT_GIVEN;
+    }
+    return Files.isRegularFile(file) && Files.isReadable(file) ? DatasetReport.ImageState.FOUND
+        : DatasetReport.ImageState.FILE_MISSING;
   }
 }

@@ -7,9 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * Writes a dataset in mmel's JSONL layout ({@code kb.jsonl}, {@code mentions-SPLIT.jsonl}), so a
+ * Writes a dataset in mmel's JSONL layout ({@code kb.jsonl}, {@code mentions-SPLIT.jsonl}, and
+ * {@code dataset.json} when the dataset declares a name, so it keeps its preset), so a
  * dataset read from any layout can be edited or extended as plain lines. Each file is written to
  * a temporary name and moved into place, so a failed write leaves no half file.
  */
@@ -23,6 +25,14 @@ public final class DatasetJsonlWriter {
     for (String split : dataset.splitNames()) {
       writeLines(dir.resolve(JsonlDatasetReader.mentionFile(split)), dataset.split(split).stream()
           .map(m -> MentionJsonl.toLine(m, dir)).toList());
+    }
+    Path metadata = dir.resolve(DatasetMetadata.FILE);
+    Optional<String> name = dataset.origin().declaredName();
+    if (name.isPresent()) {
+      writeLines(metadata, List.of(DatasetMetadata.line(name.get())));
+    } else {
+      // A name left from an earlier write would give this dataset another's preset.
+      Files.deleteIfExists(metadata);
     }
   }
 

@@ -11,10 +11,4 @@ interface DatasetReader {
   boolean matches(Path dir);
 
   LinkingDataset read(Path dir) throws IOException;
-
-  /** The directory's own name, which names the dataset. */
-  static String nameOf(Path dir) {
-    Path name = dir.toAbsolutePath().normalize().getFileName();
-    return name == null ? "dataset" : name.toString();
-  }
 }

@@ -21,8 +21,8 @@ public final class DatasetReport {
   private final List<MalformedRecord> malformedRecords;
   private final long nilDropped;
   private final long notInKbDropped;
-  private final long mentionImagesMissing;
-  private final long entityImagesMissing;
+  private final ImageCounts mentionImages;
+  private final ImageCounts entityImages;
   private final Map<String, Integer> keptPerSplit;
   private final Map<String, Integer> samplesMissingPerSplit;
 
@@ -32,8 +32,10 @@ public final class DatasetReport {
     this.malformedRecords = List.copyOf(b.malformed);
     this.nilDropped = b.nilDropped;
     this.notInKbDropped = b.notInKbDropped;
-    this.mentionImagesMissing = b.mentionImagesMissing;
-    this.entityImagesMissing = b.entityImagesMissing;
+    this.mentionImages = new ImageCounts(b.mentionImagesFound, b.mentionImagesNotGiven,
+        b.mentionImagesMissing);
+    this.entityImages = new ImageCounts(b.entityImagesFound, b.entityImagesNotGiven,
+        b.entityImagesMissing);
     this.keptPerSplit = Collections.unmodifiableMap(new LinkedHashMap<>(b.kept));
     this.samplesMissingPerSplit =
         Collections.unmodifiableMap(new LinkedHashMap<>(b.samplesMissing));
@@ -63,12 +65,18 @@ public final class DatasetReport {
     return notInKbDropped;
   }
 
-  public long mentionImagesMissing() {
-    return mentionImagesMissing;
+  /** The images of kept mentions. */
+  public ImageCounts mentionImages() {
+    return mentionImages;
   }
 
-  public long entityImagesMissing() {
-    return entityImagesMissing;
+  public ImageCounts entityImages() {
+    return entityImages;
+  }
+
+  /** No mention and no entity has a readable image: the image side is zeros throughout. */
+  public boolean textOnly() {
+    return mentionImages.found() == 0 && entityImages.found() == 0;
   }
 
   /** Mentions kept per split, in split order. */
@@ -98,9 +106,7 @@ public final class DatasetReport {
       s.append(String.format(Locale.ROOT, "  split sample ids without a sample: %,d (%s)%n",
           samplesMissing(), perSplit(samplesMissingPerSplit)));
     }
-    s.append(String.format(Locale.ROOT,
-        "  images missing (zeros used): %,d mention, %,d entity%n", mentionImagesMissing,
-        entityImagesMissing));
+    s.append(images());
     s.append(String.format(Locale.ROOT, "  malformed records skipped: %,d%n", malformed()));
     malformedRecords.stream().limit(SUMMARY_RECORDS)
         .forEach(r -> s.append("    ").append(r).append(System.lineSeparator()));
@@ -111,6 +117,29 @@ public final class DatasetReport {
     return s.toString();
   }
 
+  /**
+   * One line on images; for a text-only dataset it says so instead of counting every mention
+   * as a missing image.
+   */
+  private String images() {
+    long missing = mentionImages.fileMissing() + entityImages.fileMissing();
+    if (textOnly() && missing == 0) {
+      return String.format(Locale.ROOT, "  images: none, text only (the image side is zeros)%n");
+    }
+    if (textOnly()) {
+      return String.format(Locale.ROOT, "  images: none found, text only; %,d mention and %,d "
+          + "entity image files named but absent%n", mentionImages.fileMissing(),
+          entityImages.fileMissing());
+    }
+    return String.format(Locale.ROOT, "  images: mention %s; entity %s (zeros for those without)%n",
+        describe(mentionImages), describe(entityImages));
+  }
+
+  private static String describe(ImageCounts counts) {
+    return String.format(Locale.ROOT, "%,d found, %,d not given, %,d file missing",
+        counts.found(), counts.notGiven(), counts.fileMissing());
+  }
+
   public Map<String, Object> toJson() {
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("dataset", dataset);
@@ -119,8 +148,9 @@ public final class DatasetReport {
     json.put("nil_dropped", nilDropped);
     json.put("not_in_kb_dropped", notInKbDropped);
     json.put("samples_missing_per_split", samplesMissingPerSplit);
-    json.put("mention_images_missing", mentionImagesMissing);
-    json.put("entity_images_missing", entityImagesMissing);
+    json.put("text_only", textOnly());
+    json.put("mention_images", mentionImages.toJson());
+    json.put("entity_images", entityImages.toJson());
     json.put("malformed", malformed());
     json.put("malformed_records", malformedRecords.stream().map(r -> {
       Map<String, Object> record = new LinkedHashMap<>();
@@ -147,6 +177,9 @@ public final class DatasetReport {
         .collect(Collectors.joining(", "));
   }
 
+  /** What a reader found of one record's image. */
+  enum ImageState { FOUND, NOT_GIVEN, FILE_MISSING }
+
   /** Collects the counts of one read; a reader owns its builder, nothing is shared. */
   static final class Builder {
     private final String dataset;
@@ -154,7 +187,11 @@ public final class DatasetReport {
     private final List<MalformedRecord> malformed = new ArrayList<>();
     private long nilDropped;
     private long notInKbDropped;
+    private long mentionImagesFound;
+    private long mentionImagesNotGiven;
     private long mentionImagesMissing;
+    private long entityImagesFound;
+    private long entityImagesNotGiven;
     private long entityImagesMissing;
     private final Map<String, Integer> kept = new LinkedHashMap<>();
     private final Map<String, Integer> samplesMissing = new LinkedHashMap<>();
@@ -179,12 +216,20 @@ public final class DatasetReport {
       notInKbDropped++;
     }
 
-    void mentionImageMissing() {
-      mentionImagesMissing++;
+    void mentionImage(ImageState state) {
+      switch (state) {
+        case FOUND -> mentionImagesFound++;
+        case NOT_GIVEN -> mentionImagesNotGiven++;
+        case FILE_MISSING -> mentionImagesMissing++;
+      }
     }
 
-    void entityImageMissing() {
-      entityImagesMissing++;
+    void entityImage(ImageState state) {
+      switch (state) {
+        case FOUND -> entityImagesFound++;
+        case NOT_GIVEN -> entityImagesNotGiven++;
+        case FILE_MISSING -> entityImagesMissing++;
+      }
     }
 
     void sampleMissing(String split) {

@@ -12,7 +12,8 @@ import java.util.stream.Stream;
 
 /**
  * mmel's own layout (docs/DATASETS.md): {@code kb.jsonl} in the {@link KbJsonl} format and one
- * {@code mentions-SPLIT.jsonl} per split in the {@link MentionJsonl} format.
+ * {@code mentions-SPLIT.jsonl} per split in the {@link MentionJsonl} format; an optional
+ * {@code dataset.json} declares its name ({@link DatasetMetadata}).
  */
 final class JsonlDatasetReader implements DatasetReader {
   static final String KB = "kb.jsonl";
@@ -51,7 +52,9 @@ final class JsonlDatasetReader implements DatasetReader {
       throw new java.nio.file.NoSuchFileException(dir.toString(), null,
           "no mentions-SPLIT.jsonl files (" + expects() + ")");
     }
-    DatasetAssembler dataset = new DatasetAssembler(DatasetReader.nameOf(dir));
+    String name = DatasetMetadata.readName(dir).orElse(null);
+    DatasetAssembler dataset = new DatasetAssembler(new DatasetOrigin(dir, DatasetFormat.JSONL,
+        name, name == null ? null : DatasetMetadata.FILE));
     KbJsonl.readNumbered(kb, (entity, line) -> dataset.entity(entity, kb.toString(), line),
         dataset.report()::malformed);
     for (Path file : mentionFiles) {

@@ -37,10 +37,12 @@ final class ReferenceDatasetReader implements DatasetReader {
   @Override
   public LinkingDataset read(Path dir) throws IOException {
     Map<String, Path> splitFiles = splitFiles(dir);
-    DatasetAssembler dataset = new DatasetAssembler(DatasetReader.nameOf(dir));
+    String prefix = prefixOf(splitFiles.values().iterator().next());
+    DatasetAssembler dataset = new DatasetAssembler(new DatasetOrigin(dir,
+        DatasetFormat.REFERENCE, prefix, "the split files' prefix (" + prefix + "_SPLIT.json)"));
     Map<Long, String> qids = qidsById(dir.resolve(QID2ID), dataset.report());
     Path kbFile = dir.resolve(KB);
-    Path kbImages = dir.resolve("kb_image").toAbsolutePath().normalize();
+    Path kbImages = imageDirectory(dir, "kb_image");
     JsonFiles.forEachElement(kbFile, "reference KB", (position, key, record) -> {
       try {
         dataset.entity(entity(record, qids, kbImages), kbFile.toString(), position);
@@ -48,7 +50,7 @@ final class ReferenceDatasetReader implements DatasetReader {
         dataset.report().malformed(e.at(kbFile.toString(), position));
       }
     });
-    Path mentionImages = dir.resolve("mention_image").toAbsolutePath().normalize();
+    Path mentionImages = imageDirectory(dir, "mention_image");
     for (Map.Entry<String, Path> split : splitFiles.entrySet()) {
       Path file = split.getValue();
       dataset.split(split.getKey());
@@ -62,6 +64,14 @@ final class ReferenceDatasetReader implements DatasetReader {
       });
     }
     return dataset.build();
+  }
+
+  private static String prefixOf(Path splitFile) {
+    Matcher m = SPLIT_FILE.matcher(splitFile.getFileName().toString());
+    if (!m.matches()) {
+      throw new IllegalArgumentException(splitFile + " is not a PREFIX_SPLIT.json file");
+    }
+    return m.group(1);
   }
 
   /** The split files by split name; exactly one prefix must have them. */
@@ -122,8 +132,20 @@ final class ReferenceDatasetReader implements DatasetReader {
         RecordFields.stringArray(record, "image_list"), images));
   }
 
+  /**
+   * An image folder of the release, or null when the copy has none: a release copied without
+   * its images is text only, so its records give no image rather than a missing one.
+   */
+  private static Path imageDirectory(Path dir, String name) {
+    Path images = dir.resolve(name).toAbsolutePath().normalize();
+    return Files.isDirectory(images) ? images : null;
+  }
+
   /** The first listed image that exists; else the first listed, for the missing count. */
   private static String image(List<String> listed, Path images) {
+    if (images == null) {
+      return null;
+    }
     List<Path> paths = listed.stream().filter(s -> !s.isBlank()).map(images::resolve).toList();
     return paths.stream().filter(Files::isRegularFile).findFirst()
         .or(() -> paths.stream().findFirst()).map(Path::toString).orElse(null);
@@ -138,7 +160,7 @@ final class ReferenceDatasetReader implements DatasetReader {
     String answer = RecordFields.nonEmptyText(record, "answer");
     String description = RecordFields.optionalText(record, "desc");
     String imgPath = RecordFields.optionalText(record, "imgPath");
-    Path image = imgPath.isBlank() ? null : images.resolve(jpgBaseName(imgPath));
+    Path image = imgPath.isBlank() || images == null ? null : images.resolve(jpgBaseName(imgPath));
     String sampleId = record.hasNonNull("id") ? sampleId(record.get("id")) : split + "-" + position;
     return new LabelledMention(sampleId, mention, sentence, description, answer, image);
   }

@@ -19,6 +19,8 @@ final class WikiMelDatasetReader implements DatasetReader {
   static final String NAMES = "qid2name.json";
   static final String ABSTRACTS = "qid2abstract.json";
   static final String SPLITS = "splits.json";
+  /** The dataset these files are. */
+  static final String NAME = "wikimel";
 
   /** One validated sample. */
   private record Sample(String id, String sentence, List<String> mentions, List<String> answers) {}
@@ -40,7 +42,8 @@ final class WikiMelDatasetReader implements DatasetReader {
     for (String file : List.of(MENTIONS, NAMES, ABSTRACTS, SPLITS)) {
       JsonFiles.requireFile(dir.resolve(file), "WikiMEL file (" + expects() + ")");
     }
-    DatasetAssembler dataset = new DatasetAssembler(DatasetReader.nameOf(dir));
+    DatasetAssembler dataset = new DatasetAssembler(
+        new DatasetOrigin(dir, DatasetFormat.WIKIMEL, NAME, "the WIKIMEL format"));
     DatasetReport.Builder report = dataset.report();
     Map<String, String> abstracts = abstracts(dir.resolve(ABSTRACTS), report);
     Path namesFile = dir.resolve(NAMES);
@@ -53,7 +56,9 @@ final class WikiMelDatasetReader implements DatasetReader {
       }
     });
     Map<String, Sample> samples = samples(dir.resolve(MENTIONS), report);
+    // Without the images directory the copy is text only: no image is given, none is missing.
     Path images = dir.resolve("images").toAbsolutePath().normalize();
+    boolean withImages = Files.isDirectory(images);
     Path splitsFile = dir.resolve(SPLITS);
     JsonFiles.forEachEntry(splitsFile, "WikiMEL splits", (position, split, ids) -> {
       if (!ids.isArray()) {
@@ -71,7 +76,8 @@ final class WikiMelDatasetReader implements DatasetReader {
           report.sampleMissing(split);
         } else if (samples.get(id.asText()) != null) {
           Sample sample = samples.get(id.asText());
-          addMentions(dataset, split, sample, images.resolve(sample.id() + ".jpg"));
+          addMentions(dataset, split, sample,
+              withImages ? images.resolve(sample.id() + ".jpg") : null);
         }
       }
     });

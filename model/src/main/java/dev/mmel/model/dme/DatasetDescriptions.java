@@ -86,7 +86,6 @@ public final class DatasetDescriptions {
       report.put(split, new SplitReport(mentions.size(), kept, chosen, goldOwn, goldInPool,
           noCandidate));
     }
-    return new Result(new LinkingDataset(dataset.name(), dataset.kb(), splits,
-        dataset.report()), report);
+    return new Result(dataset.withSplits(splits), report);
   }
 }

@@ -3,6 +3,7 @@ package dev.mmel.model.dme;
 import dev.mmel.core.MentionInput;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * DME (spec 3): a mention without a description gets the one its selector picks among the KB
@@ -25,10 +26,20 @@ public final class DescriptionEnhancer {
   public record Enhanced(MentionInput mention, Selection selection) {}
 
   public Enhanced enhance(MentionInput mention, Instant deadline) {
+    return enhance(mention, deadline, qid -> true);
+  }
+
+  /**
+   * As {@link #enhance(MentionInput, Instant)}, among the entities {@code allowed} keeps only: a
+   * call that excludes entities from its search excludes them from DME too, as if the KB lacked
+   * them.
+   */
+  public Enhanced enhance(MentionInput mention, Instant deadline, Predicate<String> allowed) {
     if (!mention.description().isEmpty()) {
       return new Enhanced(mention, Selection.byCaller(mention.description()));
     }
-    List<DescriptionCandidate> found = candidates.forSurface(mention.mention(), MAX_CANDIDATES);
+    List<DescriptionCandidate> found = candidates.forSurface(mention.mention(), MAX_CANDIDATES)
+        .stream().filter(candidate -> allowed.test(candidate.qid())).toList();
     Selection selection = found.isEmpty() ? Selection.none()
         : selector.select(mention, found, deadline);
     return new Enhanced(mention.withDescription(selection.description()), selection);

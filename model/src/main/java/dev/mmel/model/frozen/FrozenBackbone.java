@@ -16,6 +16,12 @@ public interface FrozenBackbone extends AutoCloseable {
 
   int positions();
 
+  /**
+   * Whether an exported model computes these features itself when it serves, so that a cache
+   * must keep them exactly (float32) for training and evaluation to read what is served.
+   */
+  boolean servedAsExported();
+
   /** Pooled vector and token states of each text, in order. */
   BgeFeatures encode(List<String> texts);
 

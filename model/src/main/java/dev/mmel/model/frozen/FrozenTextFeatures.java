@@ -18,12 +18,12 @@ public final class FrozenTextFeatures {
   public static Prepared prepare(Path cacheRoot, FrozenBackbone backbone, List<KbEntity> kb,
       List<LabelledMention> mentions, ProgressListener progress) throws IOException {
     TextFeatureCache cache = TextFeatureCache.open(cacheRoot, backbone.id(), backbone.width(),
-        backbone.positions());
+        backbone.positions(), backbone.servedAsExported());
     List<String> texts = new ArrayList<>(kb.size() + mentions.size());
     kb.forEach(entity -> texts.add(FrozenTextSource.entityText(entity)));
     mentions.forEach(mention -> texts.add(FrozenTextSource.mentionText(mention)));
-    cache.fill(texts, backbone::encode,
-        progress.task(backbone.id() + " features -> " + cache.directory()));
+    cache.fill(texts, backbone::encode, progress.task(backbone.id() + " features, "
+        + cache.describeFormat() + " -> " + cache.directory()));
     return new Prepared(new FrozenTextSource(cache), backbone.id(), cache.size());
   }
 

@@ -47,6 +47,11 @@ public final class ModelTowerBackbone implements FrozenBackbone {
   }
 
   @Override
+  public boolean servedAsExported() {
+    return true;
+  }
+
+  @Override
   public BgeFeatures encode(List<String> texts) {
     return model.encodeTexts(tokenizer.encodeBatch(texts, positions()));
   }

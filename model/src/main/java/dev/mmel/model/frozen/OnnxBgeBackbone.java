@@ -43,6 +43,12 @@ public final class OnnxBgeBackbone implements FrozenBackbone {
   }
 
   @Override
+  // No model directory runs the int8 ONNX model, so its features are never served.
+  public boolean servedAsExported() {
+    return false;
+  }
+
+  @Override
   public BgeFeatures encode(List<String> texts) {
     int per = (texts.size() + threads - 1) / threads;
     List<Future<BgeFeatures>> futures = new ArrayList<>();

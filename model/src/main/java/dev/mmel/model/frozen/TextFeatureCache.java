@@ -23,11 +23,12 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * A frozen text backbone's features (pooled [T] + token states [L,T], float32) computed once per
+ * A frozen text backbone's features (pooled [T] + token states [L,T]) computed once per
  * distinct text and kept on disk, so training epochs and evaluations read instead of re-encode.
- * Rows are appended to {@code features.f32} and their text digests to {@code index.txt} after
- * the rows are durable, so an interrupted fill resumes where it stopped. The directory is keyed
- * by the backbone's weights id and L: other weights or lengths never share a cache.
+ * Rows are appended to the data file ({@code features.f32} or {@code features.f16}; see
+ * {@link CacheFormat}) and their text digests to {@code index.txt} after the rows are durable, so
+ * an interrupted fill resumes where it stopped. The directory is keyed by the backbone's weights id and L: other weights or
+ * lengths never share a cache.
  */
 public final class TextFeatureCache {
   private static final int ENCODE_BATCH = 32;
@@ -36,21 +37,31 @@ public final class TextFeatureCache {
   private final int width;
   private final int positions;
   private final Map<String, Long> rows = new HashMap<>();
+  private final CacheFormat format;
+  private final Path dataFile;
   private final long rowBytes;
 
-  private TextFeatureCache(Path directory, int width, int positions) {
+  private TextFeatureCache(Path directory, int width, int positions, CacheFormat format) {
     this.directory = directory;
     this.width = width;
     this.positions = positions;
-    this.rowBytes = 4L * width * (1 + positions);
+    this.format = format;
+    this.dataFile = directory.resolve(format.dataFile());
+    this.rowBytes = (long) format.bytesPerValue() * width * (1 + positions);
   }
 
-  public static TextFeatureCache open(Path root, String backboneId, int width, int positions)
-      throws IOException {
+  /**
+   * Opens (or creates) the cache of these weights at L = {@code positions}; a new cache stores
+   * float32 when {@code exact}, else binary16 (see {@link CacheFormat}).
+   */
+  public static TextFeatureCache open(Path root, String backboneId, int width, int positions,
+      boolean exact) throws IOException {
     String safe = backboneId.replaceAll("[^A-Za-z0-9._-]", "_");
     Path directory = root.resolve(safe + "-L" + positions);
     Files.createDirectories(directory);
-    TextFeatureCache cache = new TextFeatureCache(directory, width, positions);
+    TextFeatureCache cache =
+        new TextFeatureCache(directory, width, positions, CacheFormat.of(directory,
+            exact ? CacheFormat.FLOAT32 : CacheFormat.FLOAT16));
     cache.loadIndex();
     return cache;
   }
@@ -63,9 +74,15 @@ public final class TextFeatureCache {
     return rows.size();
   }
 
+  /** How it stores values, e.g. "float16 (cache format 2)". */
+  public String describeFormat() {
+    return format.name().toLowerCase(java.util.Locale.ROOT) + " (cache format "
+        + format.version() + ")";
+  }
+
   private void loadIndex() throws IOException {
     Path index = directory.resolve("index.txt");
-    Path data = directory.resolve("features.f32");
+    Path data = dataFile;
     if (!Files.exists(index)) {
       Files.deleteIfExists(data);
       return;
@@ -74,7 +91,7 @@ public final class TextFeatureCache {
     long complete = Files.exists(data) ? Files.size(data) / rowBytes : 0;
     if (complete < keys.size()) {
       throw new IOException(directory + ": index lists " + keys.size() + " rows but "
-          + "features.f32 holds " + complete + "; delete the directory to rebuild the cache");
+          + data.getFileName() + " holds " + complete + "; delete the directory to rebuild the cache");
     }
     for (String key : keys) {
       rows.put(key, (long) rows.size());
@@ -100,7 +117,7 @@ public final class TextFeatureCache {
       return;
     }
     List<String> pending = new ArrayList<>(missing);
-    try (FileChannel data = FileChannel.open(directory.resolve("features.f32"),
+    try (FileChannel data = FileChannel.open(dataFile,
         StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
         BufferedWriter index = Files.newBufferedWriter(directory.resolve("index.txt"),
             StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
@@ -117,10 +134,10 @@ public final class TextFeatureCache {
             .order(ByteOrder.LITTLE_ENDIAN);
         int tokenWidth = positions * width;
         for (int i = 0; i < keys.size(); i++) {
-          buffer.asFloatBuffer().position((int) (i * rowBytes / 4))
-              .put(features.pooled(), i * width, width)
-              .put(features.tokens(), i * tokenWidth, tokenWidth);
+          format.put(buffer, features.pooled(), i * width, width);
+          format.put(buffer, features.tokens(), i * tokenWidth, tokenWidth);
         }
+        buffer.flip();
         while (buffer.hasRemaining()) {
           data.write(buffer);
         }
@@ -143,8 +160,7 @@ public final class TextFeatureCache {
     float[] tokens = new float[n * positions * width];
     ByteBuffer buffer = ByteBuffer.allocate(Math.toIntExact(rowBytes))
         .order(ByteOrder.LITTLE_ENDIAN);
-    try (FileChannel data = FileChannel.open(directory.resolve("features.f32"),
-        StandardOpenOption.READ)) {
+    try (FileChannel data = FileChannel.open(dataFile, StandardOpenOption.READ)) {
       for (int i = 0; i < n; i++) {
         Long row = rows.get(key(texts.get(i)));
         if (row == null) {
@@ -155,13 +171,12 @@ public final class TextFeatureCache {
         long position = row * rowBytes;
         while (buffer.hasRemaining()) {
           if (data.read(buffer, position + buffer.position()) < 0) {
-            throw new IOException(directory + "/features.f32 ends inside row " + row);
+            throw new IOException(dataFile + " ends inside row " + row);
           }
         }
         buffer.flip();
-        var floats = buffer.asFloatBuffer();
-        floats.get(pooled, i * width, width);
-        floats.get(tokens, i * positions * width, positions * width);
+        format.get(buffer, pooled, i * width, width);
+        format.get(buffer, tokens, i * positions * width, positions * width);
       }
     }
     return new BgeFeatures(n, positions, width, pooled, tokens);
@@ -170,9 +185,9 @@ public final class TextFeatureCache {
   /** Only the pooled vectors of these texts, [n * width], in order. */
   public float[] readPooled(List<String> texts) throws IOException {
     float[] pooled = new float[texts.size() * width];
-    ByteBuffer buffer = ByteBuffer.allocate(4 * width).order(ByteOrder.LITTLE_ENDIAN);
-    try (FileChannel data = FileChannel.open(directory.resolve("features.f32"),
-        StandardOpenOption.READ)) {
+    ByteBuffer buffer = ByteBuffer.allocate(format.bytesPerValue() * width)
+        .order(ByteOrder.LITTLE_ENDIAN);
+    try (FileChannel data = FileChannel.open(dataFile, StandardOpenOption.READ)) {
       for (int i = 0; i < texts.size(); i++) {
         Long row = rows.get(key(texts.get(i)));
         if (row == null) {
@@ -182,11 +197,11 @@ public final class TextFeatureCache {
         buffer.clear();
         while (buffer.hasRemaining()) {
           if (data.read(buffer, row * rowBytes + buffer.position()) < 0) {
-            throw new IOException(directory + "/features.f32 ends inside row " + row);
+            throw new IOException(dataFile + " ends inside row " + row);
           }
         }
         buffer.flip();
-        buffer.asFloatBuffer().get(pooled, i * width, width);
+        format.get(buffer, pooled, i * width, width);
       }
     }
     return pooled;

@@ -29,7 +29,8 @@ public final class ModelRun {
 
   private ModelRun() {}
 
-  public static void write(Path runDir, String regime, Path startModel, ModelConfig config) throws IOException {
+  public static void write(Path runDir, String regime, Path startModel, ModelConfig config)
+      throws IOException {
     Files.createDirectories(runDir);
     Map<String, Object> json = new LinkedHashMap<>();
     json.put("regime", regime);

@@ -33,12 +33,6 @@ public record TrainSettings(int batchSize, int epochs, int validateEvery, int pa
     }
   }
 
-  /** Spec 7's values for a dataset: WikiMEL 5e-6, others 1e-5; batch 32, 20 epochs, every 2, patience 3, seed 43. */
-  public static TrainSettings preset(String dataset) {
-    double lr = dataset.toLowerCase(java.util.Locale.ROOT).contains("wikimel") ? 5e-6 : 1e-5;
-    return builder().learningRate(lr).build();
-  }
-
   /**
    * Spec 7's schedule (batch 32, 20 epochs, validation every 2, patience 3, seed 43, learning
    * rate 1e-5), all of the validation split, frozen means from 50 batches, KB chunks of 2048.

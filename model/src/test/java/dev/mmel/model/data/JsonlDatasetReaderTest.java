@@ -76,8 +76,15 @@ class JsonlDatasetReaderTest {
     DatasetReport report = dataset.report();
     assertEquals(1, report.nilDropped());
     assertEquals(1, report.notInKbDropped());
-    assertEquals(1, report.mentionImagesMissing());
-    assertEquals(0, report.entityImagesMissing());
+    assertEquals(new ImageCounts(4, 3, 1), report.mentionImages(),
+        "3199's four with an image, 46351's three without, i1's file is not there");
+    assertEquals(new ImageCounts(1, qids.size() - 1, 0), report.entityImages());
+    assertTrue(report.summary().contains("images: mention 4 found, 3 not given, 1 file missing"),
+        report.summary());
+    assertEquals(dir.getFileName().toString(), dataset.name());
+    assertTrue(dataset.origin().declaredName().isEmpty(), "no dataset.json, no declared name");
+    assertTrue(report.summary().startsWith("dataset " + dir.getFileName()
+        + " (directory name; the dataset declares none)"), report.summary());
     int kbLines = qids.size();
     List<String> where = report.malformedRecords().stream()
         .map(r -> Path.of(r.source()).getFileName() + ":" + r.line() + ":" + r.field()).toList();
@@ -87,6 +94,48 @@ class JsonlDatasetReaderTest {
         "mentions-train.jsonl:15:mention", "mentions-train.jsonl:16:description"), where);
     assertTrue(report.malformedRecords().get(0).problem().contains("duplicate QID Q76"));
     assertTrue(report.malformedRecords().get(4).toString().contains("is not a known field"));
+  }
+
+  @Test
+  void datasetJsonDeclaresTheNameAndATypoIsRefused(@TempDir Path dir) throws IOException {
+    Files.writeString(dir.resolve("kb.jsonl"), line("Q76", "Barack Obama"));
+    Files.writeString(dir.resolve("mentions-train.jsonl"), line("1", "Obama", "s", "Q76", null));
+    Files.writeString(dir.resolve("dataset.json"), "{\"name\": \"WikiDiverse\"}");
+    LinkingDataset dataset = DatasetReaders.open(dir, DatasetFormat.AUTO);
+    assertEquals("WikiDiverse", dataset.name());
+    assertEquals(java.util.Optional.of("dataset.json"), dataset.origin().namedBy());
+    assertEquals(DatasetFormat.JSONL, dataset.origin().format());
+    assertTrue(dataset.report().summary().startsWith("dataset WikiDiverse:"),
+        dataset.report().summary());
+    assertTrue(dataset.report().summary().contains("images: none, text only"),
+        dataset.report().summary());
+
+    Files.writeString(dir.resolve("dataset.json"), "{\"nmae\": \"WikiDiverse\"}");
+    IOException typo = assertThrows(IOException.class,
+        () -> DatasetReaders.open(dir, DatasetFormat.AUTO));
+    assertTrue(typo.getMessage().contains("unknown key 'nmae'"), typo.getMessage());
+    Files.writeString(dir.resolve("dataset.json"), "{\"name\": 3}");
+    IOException notText = assertThrows(IOException.class,
+        () -> DatasetReaders.open(dir, DatasetFormat.AUTO));
+    assertTrue(notText.getMessage().contains("\"name\" must be a non-empty string"),
+        notText.getMessage());
+  }
+
+  @Test
+  void theWriterKeepsTheNameAndDropsAStaleOne(@TempDir Path dir) throws IOException {
+    Files.writeString(dir.resolve("kb.jsonl"), line("Q76", "Barack Obama"));
+    Files.writeString(dir.resolve("mentions-train.jsonl"), line("1", "Obama", "s", "Q76", null));
+    LinkingDataset unnamed = DatasetReaders.open(dir, DatasetFormat.AUTO);
+    Path out = dir.resolve("out");
+    DatasetJsonlWriter.write(unnamed.named("RichpediaMEL", "a test"), out);
+    assertEquals("RichpediaMEL", DatasetReaders.open(out, DatasetFormat.AUTO).name());
+    DatasetJsonlWriter.write(unnamed, out);
+    assertTrue(DatasetReaders.open(out, DatasetFormat.AUTO).origin().declaredName().isEmpty());
+    assertTrue(!Files.exists(out.resolve("dataset.json")));
+  }
+
+  private static String line(String qid, String name) {
+    return KbJsonl.toLine(new KbEntity(qid, name, List.of(), "", null));
   }
 
   @Test

@@ -32,7 +32,7 @@ class ReferenceDatasetReaderTest {
     List<String> qids = writeFixture(dir, real);
     LinkingDataset dataset = DatasetReaders.open(dir, DatasetFormat.AUTO);
 
-    assertEquals(dir.getFileName().toString(), dataset.name());
+    assertEquals("WIKIMEL", dataset.name(), "named by its split files' prefix");
     assertEquals(qids, dataset.kb().stream().map(KbEntity::qid).toList());
     KbEntity henry = dataset.kb().get(qids.indexOf("Q334396"));
     assertEquals("Henry Labouchère", henry.name());
@@ -63,8 +63,11 @@ class ReferenceDatasetReaderTest {
     DatasetReport report = dataset.report();
     assertEquals(1, report.nilDropped());
     assertEquals(1, report.notInKbDropped());
-    assertEquals(2, report.mentionImagesMissing(), "39875's two mentions left in the KB");
-    assertEquals(1, report.entityImagesMissing());
+    int with3199 = real.answers("3199").size();
+    assertEquals(new ImageCounts(with3199, 9 - with3199 - 2, 2), report.mentionImages(),
+        "3199's found, 39875's two mentions left in the KB missing, the others none given");
+    assertEquals(new ImageCounts(1, qids.size() - 2, 1), report.entityImages());
+    assertTrue(!report.textOnly());
     assertEquals(List.of(8, 1, 0), List.copyOf(report.keptPerSplit().values()));
     List<String> where = report.malformedRecords().stream()
         .map(r -> Path.of(r.source()).getFileName() + ":" + r.line() + ":" + r.field()).toList();
@@ -75,6 +78,23 @@ class ReferenceDatasetReaderTest {
         "kb_entity.json:" + (n + 5) + ":entity_name", "WIKIMEL_train.json:11:mentions"), where);
     assertTrue(report.malformedRecords().get(2).problem().contains("999 is not in qid2id.json"));
     assertTrue(report.malformedRecords().get(5).problem().contains("invalid %-escape"));
+  }
+
+  @Test
+  void aReleaseCopiedWithoutItsImageFoldersIsTextOnly(@TempDir Path dir) throws Exception {
+    writeFixture(dir, RealWikiMel.load());
+    for (String folder : List.of("kb_image", "mention_image")) {
+      try (var files = Files.list(dir.resolve(folder))) {
+        for (Path file : files.toList()) {
+          Files.delete(file);
+        }
+      }
+      Files.delete(dir.resolve(folder));
+    }
+    DatasetReport report = DatasetReaders.open(dir, DatasetFormat.AUTO).report();
+    assertTrue(report.textOnly());
+    assertEquals(0, report.mentionImages().fileMissing() + report.entityImages().fileMissing());
+    assertTrue(report.summary().contains("images: none, text only"), report.summary());
   }
 
   @Test

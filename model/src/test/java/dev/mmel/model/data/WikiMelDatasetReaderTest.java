@@ -35,11 +35,12 @@ class WikiMelDatasetReaderTest {
     assertEquals(0, report.malformed());
     assertEquals(0, report.nilDropped());
     assertEquals(0, report.notInKbDropped());
-    assertEquals(0, report.entityImagesMissing());
+    assertEquals(new ImageCounts(0, 18_880, 0), report.entityImages());
     long withImage = dataset.splitNames().stream().flatMap(s -> dataset.split(s).stream())
         .filter(m -> m.imagePath() != null).count();
     assertEquals(37, withImage, "mentions of the samples whose image is here");
-    assertEquals(25_846 - 37, report.mentionImagesMissing());
+    assertEquals(new ImageCounts(37, 0, 25_846 - 37), report.mentionImages());
+    assertEquals(java.util.Optional.of("wikimel"), dataset.origin().declaredName());
 
     List<LabelledMention> powers = dataset.split("train").stream()
         .filter(m -> m.sampleId().equals("46351")).toList();
@@ -66,6 +67,7 @@ class WikiMelDatasetReaderTest {
       assertEquals(wikimel.split(split), back.split(split), split);
     }
     assertEquals(0, back.report().malformed());
+    assertEquals("wikimel", back.name(), "dataset.json carries the name over");
     assertTrue(Files.readString(dir.resolve("mentions-train.jsonl")).contains("\"id\":\"46351\""));
   }
 
@@ -90,6 +92,9 @@ class WikiMelDatasetReaderTest {
     assertEquals(1, report.nilDropped());
     assertEquals(1, report.notInKbDropped());
     assertEquals(Map.of("train", 1), report.samplesMissingPerSplit());
+    assertEquals(new ImageCounts(0, 1, 0), report.mentionImages(),
+        "without images/ the copy is text only: no image given, none missing");
+    assertTrue(report.summary().contains("images: none, text only"), report.summary());
     assertEquals(List.of("qid2name.json:2:Q2", "qid2name.json:3:qid", "mentions.json:2:answer",
         "splits.json:1:train"), report.malformedRecords().stream()
         .map(r -> Path.of(r.source()).getFileName() + ":" + r.line() + ":" + r.field()).toList());

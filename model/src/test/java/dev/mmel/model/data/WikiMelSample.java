@@ -37,7 +37,7 @@ public final class WikiMelSample {
       }
     }
     LinkingDataset sample =
-        new LinkingDataset("wikimel-sample", List.copyOf(kb.values()), splits, full.report());
+        new LinkingDataset(full.origin(), List.copyOf(kb.values()), splits, full.report());
     DatasetJsonlWriter.write(sample, dir);
     return sample;
   }

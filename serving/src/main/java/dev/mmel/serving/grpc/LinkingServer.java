@@ -3,15 +3,19 @@ package dev.mmel.serving.grpc;
 import dev.mmel.model.runtime.MmoeModel;
 import dev.mmel.proto.v1.EntityLinkerGrpc;
 import dev.mmel.proto.v1.GetInfoResponse;
+import dev.mmel.proto.v1.Limits;
 import dev.mmel.proto.v1.LinkEntitiesRequest;
 import dev.mmel.proto.v1.LinkEntityRequest;
-import dev.mmel.proto.v1.Limits;
 import dev.mmel.retriever.EntityIndexStore;
+import dev.mmel.serving.http.HttpGateway;
+import dev.mmel.serving.http.HttpSettings;
 import dev.mmel.serving.link.Binding;
 import dev.mmel.serving.link.Linker;
 import dev.mmel.serving.state.BindingLoader;
 import dev.mmel.serving.state.BindingWatcher;
+import dev.mmel.serving.state.BoundedIndexStore;
 import dev.mmel.serving.state.LiveBinding;
+import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
@@ -19,6 +23,8 @@ import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
@@ -28,6 +34,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -39,7 +46,9 @@ import org.slf4j.LoggerFactory;
  * The serving process' network side: mmel.v1.EntityLinker, grpc.health.v1 (SERVING only while
  * a model and the index it wrote are loaded and the index answers), server reflection (so
  * grpcurl can list and call the service), Prometheus metrics over HTTP, optional TLS and bearer
- * token. The served binding follows what the store publishes, without a restart.
+ * token, and optionally the HTTP/JSON API and web console ({@link HttpGateway}), which reaches
+ * the same service, interceptors included, through an in-process server. The served binding
+ * follows what the store publishes, without a restart.
  */
 public final class LinkingServer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LinkingServer.class);
@@ -52,10 +61,15 @@ public final class LinkingServer implements AutoCloseable {
   private final BindingWatcher watcher;
   private final HealthStatusManager health;
   private final MetricsHttp metricsHttp;
+  private final HttpFront http;
+  private final BoundedIndexStore indexes;
+
+  /** The HTTP API and the in-process server and channel it calls through. */
+  private record HttpFront(Server local, ManagedChannel channel, HttpGateway gateway) {}
 
   private LinkingServer(ServerSettings settings, Server server, ExecutorService handlers,
       LiveBinding live, BindingWatcher watcher, HealthStatusManager health,
-      MetricsHttp metricsHttp) {
+      MetricsHttp metricsHttp, HttpFront http, BoundedIndexStore indexes) {
     this.settings = settings;
     this.server = server;
     this.handlers = handlers;
@@ -63,11 +77,17 @@ public final class LinkingServer implements AutoCloseable {
     this.watcher = watcher;
     this.health = health;
     this.metricsHttp = metricsHttp;
+    this.http = http;
+    this.indexes = indexes;
   }
 
   /**
    * Loads the live build and its model (failing with the reason when they cannot be served),
-   * starts watching the store every {@code watchInterval}, and starts listening.
+   * starts watching the store every {@code watchInterval}, and starts listening. Every read of
+   * the store (by a request or the watcher) answers within the settings' index timeout or fails
+   * UNAVAILABLE, and a store that does not answer the watcher makes the server NOT_SERVING until
+   * it does: callers learn of an outage at once, and the server serves again without a restart.
+   * The store stays the caller's to close.
    *
    * @param selector how DME chooses, for GetInfo
    */
@@ -75,10 +95,13 @@ public final class LinkingServer implements AutoCloseable {
       BindingLoader loader, ServingMetrics metrics, Duration watchInterval, String selector)
       throws IOException {
     LiveBinding live = new LiveBinding();
+    // The handlers' reads, the watcher's probe, and some abandoned after their timeout.
+    BoundedIndexStore indexes = new BoundedIndexStore(store, settings.indexTimeout(),
+        settings.handlerThreads() + 16);
     HealthStatusManager health = new HealthStatusManager();
     health.setStatus("", ServingStatus.NOT_SERVING);
     health.setStatus(SERVICE, ServingStatus.NOT_SERVING);
-    BindingWatcher watcher = new BindingWatcher(store, loader, live, (serving, reason) -> {
+    BindingWatcher watcher = new BindingWatcher(indexes, loader, live, (serving, reason) -> {
       ServingStatus status = serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
       health.setStatus("", status);
       health.setStatus(SERVICE, status);
@@ -87,6 +110,7 @@ public final class LinkingServer implements AutoCloseable {
     watcher.start(watchInterval);
     if (live.peek() == null) {
       watcher.close();
+      indexes.close();
       throw new IllegalStateException("cannot serve: " + live.notServingReason());
     }
     MentionRequests requests = new MentionRequests(settings.limits());
@@ -101,11 +125,13 @@ public final class LinkingServer implements AutoCloseable {
       thread.setDaemon(true);
       return thread;
     });
+    ServerServiceDefinition logged = ServerInterceptors.intercept(linker,
+        new CallLogInterceptor(metrics));
     NettyServerBuilder builder = NettyServerBuilder
         .forAddress(new InetSocketAddress(settings.host(), settings.port()))
         .executor(handlers)
         .maxInboundMessageSize(settings.limits().maxMessageBytes())
-        .addService(ServerInterceptors.intercept(linker, new CallLogInterceptor(metrics)))
+        .addService(logged)
         .addService(health.getHealthService())
         .addService(ProtoReflectionServiceV1.newInstance())
         .addService(ProtoReflectionService.newInstance());
@@ -113,23 +139,65 @@ public final class LinkingServer implements AutoCloseable {
       builder.useTransportSecurity(settings.tlsCertificate().get().toFile(),
           settings.tlsKey().get().toFile());
     }
-    Server server;
+    Server server = null;
     MetricsHttp metricsHttp = null;
+    HttpFront http = null;
     try {
       server = builder.build().start();
       if (settings.metricsPort() > 0) {
         metricsHttp = new MetricsHttp(metrics, settings.host(), settings.metricsPort());
       }
+      if (settings.httpPort() > 0) {
+        http = http(settings, logged, health, handlers, metrics);
+      }
     } catch (IOException | RuntimeException e) {
+      if (server != null) {
+        server.shutdownNow();
+      }
+      if (metricsHttp != null) {
+        metricsHttp.close();
+      }
       handlers.shutdownNow();
       watcher.close();
       live.close();
+      indexes.close();
       throw e;
     }
-    LOG.info("serving mmel.v1.EntityLinker on {}:{}{}{}", settings.host(), server.getPort(),
+    LOG.info("serving mmel.v1.EntityLinker on {}:{}{}{}{}", settings.host(), server.getPort(),
         settings.tlsCertificate().isPresent() ? " (TLS)" : "",
-        metricsHttp == null ? "" : ", metrics on :" + metricsHttp.port());
-    return new LinkingServer(settings, server, handlers, live, watcher, health, metricsHttp);
+        metricsHttp == null ? "" : ", metrics on :" + metricsHttp.port(),
+        http == null ? "" : ", HTTP/JSON and console on :" + http.gateway().port());
+    return new LinkingServer(settings, server, handlers, live, watcher, health, metricsHttp,
+        http, indexes);
+  }
+
+  /**
+   * The HTTP API over an in-process server holding the very service definitions the network
+   * server holds (bearer token, call log, health), run by the same handler threads.
+   */
+  private static HttpFront http(ServerSettings settings, ServerServiceDefinition linker,
+      HealthStatusManager health, ExecutorService handlers, ServingMetrics metrics)
+      throws IOException {
+    String name = "mmel-http-" + UUID.randomUUID();
+    Server local = InProcessServerBuilder.forName(name)
+        .executor(handlers)
+        .maxInboundMessageSize(settings.limits().maxMessageBytes())
+        .addService(linker)
+        .addService(health.getHealthService())
+        .build().start();
+    ManagedChannel channel = InProcessChannelBuilder.forName(name).directExecutor()
+        .maxInboundMessageSize(Integer.MAX_VALUE).build();
+    try {
+      HttpGateway gateway = HttpGateway.start(new HttpSettings(settings.host(),
+          settings.httpPort(), settings.limits().maxMessageBytes(),
+          settings.handlerThreads() + 8, settings.shutdownGrace()), channel,
+          metrics.registry());
+      return new HttpFront(local, channel, gateway);
+    } catch (IOException | RuntimeException e) {
+      channel.shutdownNow();
+      local.shutdownNow();
+      throw e;
+    }
   }
 
   public int port() {
@@ -141,6 +209,11 @@ public final class LinkingServer implements AutoCloseable {
     return metricsHttp == null ? -1 : metricsHttp.port();
   }
 
+  /** The HTTP/JSON API's port, or -1 when it is off. */
+  public int httpPort() {
+    return http == null ? -1 : http.gateway().port();
+  }
+
   public LiveBinding live() {
     return live;
   }
@@ -150,13 +223,19 @@ public final class LinkingServer implements AutoCloseable {
   }
 
   /**
-   * Graceful: health goes NOT_SERVING, new calls are refused, calls in flight get up to the
-   * shutdown grace to finish, then the model and index close.
+   * Graceful: health goes NOT_SERVING, new calls are refused, calls and HTTP requests in flight
+   * get up to the shutdown grace to finish, then the model and index close.
    */
   @Override
   public void close() {
     health.enterTerminalState();
     server.shutdown();
+    if (http != null) {
+      http.local().shutdown();
+      http.gateway().close();
+      http.channel().shutdownNow();
+      http.local().shutdownNow();
+    }
     try {
       if (!server.awaitTermination(settings.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
         LOG.warn("calls still running after {}; cancelling them", settings.shutdownGrace());
@@ -173,6 +252,7 @@ public final class LinkingServer implements AutoCloseable {
         metricsHttp.close();
       }
       live.close();
+      indexes.close();
     }
   }
 

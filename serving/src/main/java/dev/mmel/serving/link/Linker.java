@@ -93,7 +93,8 @@ public final class Linker {
     if (mention.description().isEmpty() && binding.dme().isPresent()) {
       try {
         DescriptionEnhancer.Enhanced enhanced =
-            binding.dme().get().enhance(mention, request.deadline());
+            binding.dme().get().enhance(mention, request.deadline(),
+                request.options().filter()::allows);
         mention = enhanced.mention();
         description = enhanced.selection();
       } catch (RuntimeException e) {

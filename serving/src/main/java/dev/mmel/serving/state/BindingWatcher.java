@@ -1,10 +1,14 @@
 package dev.mmel.serving.state;
 
+import dev.mmel.retriever.EntityFilter;
+import dev.mmel.retriever.EntityIndex;
 import dev.mmel.retriever.EntityIndexStore;
 import dev.mmel.serving.link.Binding;
+import dev.mmel.serving.link.BindingSource;
 import dev.mmel.serving.link.LinkOutcome;
 import dev.mmel.serving.link.WarmUp;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -15,10 +19,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the served binding current and tells whether it can be served. Every poll it asks the
- * store which build is live (which also probes that the store answers): a new build (and its
- * model, if the build was written by another one) is loaded and swapped in without a restart;
- * a store that stops answering makes the server not serving until it answers again, without a
- * restart either. A build that cannot be loaded leaves the current binding in service.
+ * store which build is live and searches the served build once (probes that the store answers,
+ * bounded in time when the store is a {@link BoundedIndexStore}): a new build (and its model, if
+ * the build was written by another one) is loaded and swapped in without a restart; a store that
+ * stops answering makes the server not serving until it answers again, without a restart
+ * either. A build that cannot be loaded leaves the current binding in service.
  */
 public final class BindingWatcher implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(BindingWatcher.class);
@@ -59,6 +64,7 @@ public final class BindingWatcher implements AutoCloseable {
     String liveBuild;
     try {
       liveBuild = store.liveBuildId().orElse(null);
+      probeServed(liveBuild);
     } catch (RuntimeException e) {
       report(false, "the entity index does not answer: " + e.getMessage());
       return;
@@ -101,6 +107,23 @@ public final class BindingWatcher implements AutoCloseable {
       }
       report(current != null, current != null
           ? "serving build " + current.buildId() + "; " + reason : reason);
+    }
+  }
+
+  /**
+   * Searches the served build when it is still the live one: a store can name its live build
+   * while it cannot search it (a Milvus server that is back up but still loading the collection),
+   * and requests need the search.
+   */
+  private void probeServed(String liveBuild) {
+    try (BindingSource.Lease lease = live.lease()) {
+      if (lease == null || !lease.binding().buildId().equals(liveBuild)) {
+        return;
+      }
+      EntityIndex index = lease.binding().index();
+      float[] query = new float[index.schema().retrievalDim()];
+      Arrays.fill(query, 1f);
+      index.search(query, 1, EntityFilter.none());
     }
   }
 

@@ -50,10 +50,22 @@ public final class LiveBinding implements BindingSource, AutoCloseable {
 
   @Override
   public Lease acquire() {
+    Lease lease = available ? lease() : null;
+    if (lease == null) {
+      throw new NotServingException(notServingReason);
+    }
+    return lease;
+  }
+
+  /**
+   * A lease on the binding served now, also while requests are refused (for the watcher's probe
+   * of its index); null when there is none.
+   */
+  Lease lease() {
     while (true) {
       Counted counted = current.get();
-      if (counted == null || !available) {
-        throw new NotServingException(notServingReason);
+      if (counted == null) {
+        return null;
       }
       if (counted.retain()) {
         return new Lease() {

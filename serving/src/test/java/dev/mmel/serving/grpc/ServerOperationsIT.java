@@ -26,9 +26,6 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,10 +54,7 @@ class ServerOperationsIT {
         Optional.empty())) {
       // LinkEntityRequest{mention{surface: 0xC3 0x28}}: an invalid two-byte UTF-8 sequence.
       byte[] body = {0x0A, 0x04, 0x0A, 0x02, (byte) 0xC3, 0x28};
-      MethodDescriptor<byte[], byte[]> raw = MethodDescriptor.<byte[], byte[]>newBuilder()
-          .setType(MethodDescriptor.MethodType.UNARY)
-          .setFullMethodName(EntityLinkerGrpc.getLinkEntityMethod().getFullMethodName())
-          .setRequestMarshaller(new Bytes()).setResponseMarshaller(new Bytes()).build();
+      MethodDescriptor<byte[], byte[]> raw = RawMethods.of(EntityLinkerGrpc.getLinkEntityMethod());
       StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
           () -> ClientCalls.blockingUnaryCall(fixture.channel(), raw,
               CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS), body));
@@ -211,22 +205,6 @@ class ServerOperationsIT {
         throw new AssertionError("build " + build + " was not served within 60 s");
       }
       Thread.sleep(100);
-    }
-  }
-
-  private static final class Bytes implements MethodDescriptor.Marshaller<byte[]> {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
-      }
     }
   }
 }
