@@ -78,7 +78,8 @@ public final class EvaluateCommand extends MmelCommand {
 
   @Option(names = "--exhaustive", paramLabel = "FILE",
       description = "With --served: the JSON report of `mmel evaluate --model` on the same "
-          + "split, to print each K's H@1 difference from the exhaustive ranking.")
+          + "split, to print each K's H@1 difference from the exhaustive ranking of the same "
+          + "mentions.")
   Path exhaustive;
 
   @Option(names = "--split", defaultValue = "test", description = "Split to rank (default test).")
@@ -218,8 +219,7 @@ public final class EvaluateCommand extends MmelCommand {
         throw invalid("--candidates-k values must be >= 1, got " + k);
       }
     }
-    Double exhaustiveHits1 = exhaustive == null ? null : new ObjectMapper()
-        .readTree(exhaustive.toFile()).path("metrics").path("hits_at_1").asDouble();
+    Double exhaustiveHits1 = exhaustive == null ? null : exhaustiveHits1(mentions);
     List<Map<String, Object>> rows = new java.util.ArrayList<>();
     out().println("| K | mentions | H@1 | H@5 | MRR | gold not retrieved | gold retrieved, "
         + "reranked below 1 |" + (exhaustiveHits1 == null ? "" : " H@1 - exhaustive |"));
@@ -254,6 +254,27 @@ public final class EvaluateCommand extends MmelCommand {
       out().println("report: " + json);
     }
     return 0;
+  }
+
+  /**
+   * H@1 of the exhaustive report over exactly these mentions, paired by sample and mention index,
+   * so a --limit or a report of a larger run still compares like with like.
+   */
+  private double exhaustiveHits1(List<LabelledMention> mentions) throws IOException {
+    Map<RankedMention.Key, Integer> byKey = new java.util.HashMap<>();
+    EvaluationReportFile.read(exhaustive).ranks()
+        .forEach(ranked -> byKey.put(ranked.key(), ranked.rank()));
+    int first = 0;
+    for (RankedMention mention : RankedMention.of(mentions, new int[mentions.size()])) {
+      Integer rank = byKey.get(mention.key());
+      if (rank == null) {
+        throw invalid("--exhaustive " + exhaustive + " has no rank for " + mention.key()
+            + " (" + mention.mention() + "): pass the report of `mmel evaluate --model` on the "
+            + "same --data and --split");
+      }
+      first += rank == 1 ? 1 : 0;
+    }
+    return 100.0 * first / mentions.size();
   }
 
   /** How this evaluation was asked for, resolved. */
