@@ -84,8 +84,9 @@ final class ServedRanking implements AutoCloseable {
       List<LabelledMention> part = mentions.subList(from, Math.min(mentions.size(), from + BATCH));
       List<Mention> requests = new ArrayList<>();
       for (LabelledMention mention : part) {
+        // The lowest finite score: the server refuses infinities, and ranks must never be NIL.
         LinkOptions.Builder options = LinkOptions.newBuilder().setTopK(topK)
-            .setCandidatesK(candidatesK).setNilThreshold(Float.NEGATIVE_INFINITY);
+            .setCandidatesK(candidatesK).setNilThreshold(-Float.MAX_VALUE);
         if (withoutGold) {
           options.setFilter(EntityFilter.newBuilder().addExcludedQids(mention.answerQid()));
         }

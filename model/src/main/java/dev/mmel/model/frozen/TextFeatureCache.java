@@ -27,8 +27,8 @@ import java.util.function.Function;
  * distinct text and kept on disk, so training epochs and evaluations read instead of re-encode.
  * Rows are appended to the data file ({@code features.f32} or {@code features.f16}; see
  * {@link CacheFormat}) and their text digests to {@code index.txt} after the rows are durable, so
- * an interrupted fill resumes where it stopped. The directory is keyed by the backbone's weights id and L: other weights or
- * lengths never share a cache.
+ * an interrupted fill resumes where it stopped. The directory is keyed by the backbone's weights
+ * id and L: other weights or lengths never share a cache.
  */
 public final class TextFeatureCache {
   private static final int ENCODE_BATCH = 32;
@@ -91,7 +91,8 @@ public final class TextFeatureCache {
     long complete = Files.exists(data) ? Files.size(data) / rowBytes : 0;
     if (complete < keys.size()) {
       throw new IOException(directory + ": index lists " + keys.size() + " rows but "
-          + data.getFileName() + " holds " + complete + "; delete the directory to rebuild the cache");
+          + data.getFileName() + " holds " + complete
+          + "; delete the directory to rebuild the cache");
     }
     for (String key : keys) {
       rows.put(key, (long) rows.size());
