@@ -34,8 +34,9 @@ class IndexBenchOnTrainedRunIT {
         "--clients", "1,2", "--rounds", "1", "--work-dir", benchWork.toString());
     assertEquals(0, bench.code(), bench.printed());
     String kb = String.format(java.util.Locale.ROOT, "%,d", sample.kb().size());
-    assertTrue(bench.out().contains("REAL data: the wikimel-sample KB (" + kb + " entities) "
-        + "encoded by the trained run head-"), bench.printed());
+    // The dataset is called by the name it declares (its dataset.json), not its directory's.
+    assertTrue(bench.out().contains("REAL data: the " + sample.name() + " KB (" + kb
+        + " entities) encoded by the trained run head-"), bench.printed());
     assertTrue(bench.out().contains("the first 30 test mentions"), bench.printed());
     List<String> embeddedRows = bench.out().lines()
         .filter(line -> line.startsWith("| embedded (Lucene HNSW, 200 candidates) |")).toList();
