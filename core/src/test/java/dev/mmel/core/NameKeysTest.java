@@ -4,9 +4,38 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import java.text.Normalizer;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class NameKeysTest {
+
+  @Test
+  void partsAreTheLeadingAndTrailingRunsOfWords() {
+    assertEquals(List.of("john", "john fitzgerald", "fitzgerald kennedy", "kennedy"),
+        List.copyOf(NameKeys.partsOf("John Fitzgerald Kennedy")));
+    assertEquals(List.of("stefanie", "powers"), List.copyOf(NameKeys.partsOf("Stéfanie Powers")));
+  }
+
+  @Test
+  void anEntitysPartsAreThoseOfItsNamesThatNoWholeNameHas() {
+    assertEquals(List.of("stefanie", "stefania", "federkiewicz"),
+        List.copyOf(NameKeys.partsOf("Stefanie Powers", List.of("Stefania Federkiewicz",
+            "Powers"))));
+    String longName = IntStream.range(0, 200).mapToObj(i -> "w" + i)
+        .collect(Collectors.joining(" "));
+    assertEquals(NameKeys.MAX_ENTITY_PARTS, NameKeys.partsOf(longName, List.of()).size(),
+        "399 parts, capped");
+  }
+
+  @Test
+  void partsDropADisambiguatingQualifierAndNeverTheWholeName() {
+    assertEquals(List.of("fred"), List.copyOf(NameKeys.partsOf("Fred (footballer, born 1979)")));
+    assertEquals(List.of(), List.copyOf(NameKeys.partsOf("Madonna")));
+    assertEquals(List.of(), List.copyOf(NameKeys.partsOf("?!")));
+    assertEquals(List.of("ac"), List.copyOf(NameKeys.partsOf("AC (band)")));
+  }
 
   @Test
   void dropsAccentsAndCase() {

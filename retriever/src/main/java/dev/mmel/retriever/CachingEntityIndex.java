@@ -75,6 +75,12 @@ public final class CachingEntityIndex implements EntityIndex {
     return names.get(key, k -> List.copyOf(delegate.lookupByName(surface, limit)));
   }
 
+  @Override
+  public List<EntityRecord> lookupByNamePart(String surface, int limit) {
+    String key = "part\u0000" + NameKeys.of(surface) + "\u0000" + limit;
+    return names.get(key, k -> List.copyOf(delegate.lookupByNamePart(surface, limit)));
+  }
+
   private static <V> Map<String, V> cachedByQid(Cache<String, V> cache, Collection<String> qids,
       java.util.function.Function<Collection<String>, Map<String, V>> load) {
     Map<String, V> found = new LinkedHashMap<>(cache.getAllPresent(qids));

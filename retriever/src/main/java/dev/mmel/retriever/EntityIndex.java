@@ -60,6 +60,13 @@ public interface EntityIndex extends AutoCloseable {
   /** Entities whose name or an alias has the same {@link NameKeys} key as {@code surface}. */
   List<EntityRecord> lookupByName(String surface, int limit);
 
+  /**
+   * Entities one of whose name parts ({@link NameKeys#partsOf(String, List)}) is the key of
+   * {@code surface}: "powers" finds Stefanie Powers. A build written before parts were indexed
+   * finds none: build it again.
+   */
+  List<EntityRecord> lookupByNamePart(String surface, int limit);
+
   long count();
 
   @Override

@@ -249,6 +249,27 @@ public abstract class EntityIndexContract {
   }
 
   @Test
+  void namePartsFindEntitiesByLeadingOrTrailingWords() {
+    Random random = new Random(15);
+    try (EntityIndex index = newBuild()) {
+      index.upsert(List.of(
+          entity("Q256474", "Stefanie Powers", List.of("Stefania Federkiewicz"), random),
+          entity("Q1", "Powers", List.of(), random),
+          entity("Q2", "Fred (footballer, born 1979)", List.of(), random),
+          entity("Q3", "John Fitzgerald Kennedy", List.of(), random)));
+      index.flush();
+      assertEquals(Set.of("Q256474"), qids(index.lookupByNamePart("POWERS", 10)),
+          "a whole name is no part of itself");
+      assertEquals(Set.of("Q256474"), qids(index.lookupByNamePart("Federkiewicz", 10)));
+      assertEquals(Set.of("Q2"), qids(index.lookupByNamePart("fred", 10)));
+      assertEquals(Set.of("Q3"), qids(index.lookupByNamePart("john fitzgerald", 10)));
+      assertTrue(index.lookupByNamePart("fitzgerald", 10).isEmpty(), "no middle words");
+      assertTrue(index.lookupByNamePart("stefanie powers", 10).isEmpty());
+      assertTrue(index.lookupByNamePart("?!", 10).isEmpty());
+    }
+  }
+
+  @Test
   void buildsAreInvisibleUntilPublishedAndPublishingSwitchesReaders() {
     Random random = new Random(6);
     String first = "first_" + buildCounter++;

@@ -10,6 +10,7 @@ import dev.mmel.model.config.ModelPresets;
 import dev.mmel.model.data.SharedData;
 import dev.mmel.model.data.WikiMel;
 import dev.mmel.model.dme.DescriptionSelector;
+import dev.mmel.model.dme.SurfaceMatch;
 import dev.mmel.model.io.ModelCreator;
 import dev.mmel.model.runtime.MmoeModel;
 import dev.mmel.model.runtime.SessionSettings;
@@ -21,6 +22,7 @@ import dev.mmel.retriever.PublishPolicy;
 import dev.mmel.retriever.embedded.EmbeddedEntityIndexStore;
 import dev.mmel.serving.batch.BatchObserver;
 import dev.mmel.serving.batch.BatcherSettings;
+import dev.mmel.serving.dme.DmeSetup;
 import dev.mmel.serving.grpc.LinkingServer;
 import dev.mmel.serving.grpc.ServerSettings;
 import dev.mmel.serving.grpc.ServingMetrics;
@@ -133,7 +135,8 @@ public final class ServingFixture implements AutoCloseable {
     BindingLoader loader = new BindingLoader(new ModelRepository(dir), new SessionSettings(2,
         0, "cpu"), CacheConfig.defaults(), model -> new BatchedMentionEncoder(model,
         BatcherSettings.builder("test").maxBatchSize(16).maxWait(batchWait)
-            .queueCapacity(256).build(), BatchObserver.NONE), selector,
+            .queueCapacity(256).build(), BatchObserver.NONE),
+        selector.map(s -> new DmeSetup(s, SurfaceMatch.PARTIAL)),
         OptionalDouble.empty(), "embedded");
     LinkingServer server = LinkingServer.start(settings, storeView.apply(store), loader,
         metrics,

@@ -11,6 +11,7 @@ import dev.mmel.model.data.MalformedRecord;
 import dev.mmel.model.dme.DatasetDescriptions;
 import dev.mmel.model.dme.KbDescriptionCandidates;
 import dev.mmel.model.dme.SimilaritySelector;
+import dev.mmel.model.dme.SurfaceMatch;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -120,6 +121,14 @@ public final class DataCommand {
             + "aliases); otherwise the dataset's own KB.")
     Path kb;
 
+    @Option(names = "--dme-match", defaultValue = "partial", paramLabel = "exact|partial",
+        converter = SurfaceMatchConverter.class,
+        description = "Which entities a surface names: exact (normalised name or alias equal) "
+            + "or partial (exact, else a leading or trailing run of a name's words: \"Powers\" "
+            + "finds Stefanie Powers). Use what `mmel serve --dme-match` uses. Default: "
+            + "${DEFAULT-VALUE}.")
+    SurfaceMatch match;
+
     @Option(names = "--out", required = true, paramLabel = "DIR",
         description = "Where the described dataset is written (mmel JSONL).")
     Path out;
@@ -132,11 +141,11 @@ public final class DataCommand {
       ConsoleProgress progress = progress("data dme");
       LinkingDataset source = dataset.openDataset();
       List<KbEntity> candidatesKb = candidateKb(source, progress);
-      progress.step("candidates from " + candidatesKb.size() + " KB entities; selector: "
-          + "bge-small similarity");
+      progress.step("candidates from " + candidatesKb.size() + " KB entities, "
+          + SurfaceMatchConverter.name(match) + " match; selector: bge-small similarity");
       DatasetDescriptions.Result result;
       try (SimilaritySelector selector = SimilaritySelector.open(dataset.threads.count())) {
-        result = new DatasetDescriptions(new KbDescriptionCandidates(candidatesKb), selector)
+        result = new DatasetDescriptions(new KbDescriptionCandidates(candidatesKb, match), selector)
             .describe(source, progress);
       }
       DatasetJsonlWriter.write(result.dataset(), out);

@@ -131,7 +131,7 @@ public final class DemoCommand extends MmelCommand {
       BindingLoader loader = new BindingLoader(new ModelRepository(modelDir),
           new SessionSettings(threads.count(), 0, "auto"),
           new CacheConfig(64 << 20, 10_000, 10_000, Duration.ofMinutes(5)),
-          DirectMentionEncoder::new, selector.selector(), OptionalDouble.empty(), "embedded");
+          DirectMentionEncoder::new, selector.setup(), OptionalDouble.empty(), "embedded");
       progress.step("starting the server (DME " + selector.describe() + ")");
       try (LinkingServer server = LinkingServer.start(ServerSettings.builder().port(0)
           .metricsPort(0).build(), store, loader, new ServingMetrics(), Duration.ofMinutes(10),

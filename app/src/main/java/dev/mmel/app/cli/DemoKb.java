@@ -21,7 +21,8 @@ import java.util.Set;
 
 /**
  * The demo's KB: every gold entity of the chosen mentions, every entity whose name or alias
- * matches a mention's surface (the confusable ones, and DME's candidates), then random others up
+ * matches a mention's surface, or else a part of whose name does (the confusable ones, and DME's
+ * candidates), then random others up
  * to the size asked; or the whole KB.
  */
 record DemoKb(List<KbEntity> entities, int golds, int sameName) {
@@ -33,10 +34,14 @@ record DemoKb(List<KbEntity> entities, int golds, int sameName) {
     Map<String, KbEntity> byQid = new LinkedHashMap<>();
     kb.forEach(entity -> byQid.put(entity.qid(), entity));
     Map<String, List<KbEntity>> byName = new HashMap<>();
+    Map<String, List<KbEntity>> byPart = new HashMap<>();
     for (KbEntity entity : kb) {
       byName.computeIfAbsent(NameKeys.of(entity.name()), key -> new ArrayList<>()).add(entity);
       for (String alias : entity.aliases()) {
         byName.computeIfAbsent(NameKeys.of(alias), key -> new ArrayList<>()).add(entity);
+      }
+      for (String part : NameKeys.partsOf(entity.name(), entity.aliases())) {
+        byPart.computeIfAbsent(part, key -> new ArrayList<>()).add(entity);
       }
     }
     Map<String, KbEntity> chosen = new LinkedHashMap<>();
@@ -45,7 +50,9 @@ record DemoKb(List<KbEntity> entities, int golds, int sameName) {
     }
     int golds = chosen.size();
     for (LabelledMention mention : mentions) {
-      for (KbEntity entity : byName.getOrDefault(NameKeys.of(mention.mention()), List.of())) {
+      String key = NameKeys.of(mention.mention());
+      List<KbEntity> named = byName.getOrDefault(key, List.of());
+      for (KbEntity entity : named.isEmpty() ? byPart.getOrDefault(key, List.of()) : named) {
         chosen.putIfAbsent(entity.qid(), entity);
       }
     }

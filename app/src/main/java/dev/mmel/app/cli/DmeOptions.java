@@ -3,6 +3,8 @@ package dev.mmel.app.cli;
 import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import dev.mmel.model.dme.DescriptionSelector;
 import dev.mmel.model.dme.SimilaritySelector;
+import dev.mmel.model.dme.SurfaceMatch;
+import dev.mmel.serving.dme.DmeSetup;
 import dev.mmel.serving.dme.LlmDescriptionSelector;
 import dev.mmel.serving.dme.LlmSelectorSettings;
 import java.time.Duration;
@@ -20,6 +22,14 @@ public final class DmeOptions {
           + "OpenAI-compatible endpoint, falling back to similarity on timeout, error or an "
           + "unparsable answer) or off.")
   Mode mode;
+
+  @Option(names = "--dme-match", defaultValue = "partial", paramLabel = "exact|partial",
+      converter = SurfaceMatchConverter.class,
+      description = "Which entities a mention's surface names for DME: exact (normalised name "
+          + "or alias equal) or partial (exact, else a leading or trailing run of a name's "
+          + "words: \"Powers\" finds Stefanie Powers). Use what `mmel data dme --dme-match` "
+          + "prepared the model's training data with. Default: ${DEFAULT-VALUE}.")
+  SurfaceMatch match;
 
   @Option(names = "--llm-url", paramLabel = "URL",
       description = "With --dme llm: the endpoint's base URL (POST URL/v1/chat/completions).")
@@ -42,6 +52,9 @@ public final class DmeOptions {
   public interface Selector extends AutoCloseable {
     Optional<DescriptionSelector> selector();
 
+    /** The selector with the surface match, as the server's binding takes them. */
+    Optional<DmeSetup> setup();
+
     String describe();
 
     Optional<Supplier<CacheStats>> llmStats();
@@ -56,7 +69,8 @@ public final class DmeOptions {
     }
     SimilaritySelector similarity = SimilaritySelector.open(threads);
     if (mode == Mode.similarity) {
-      return selector(Optional.of(similarity), "similarity (bge-small)", Optional.empty(),
+      return selector(Optional.of(similarity), "similarity (bge-small), "
+          + SurfaceMatchConverter.name(match) + " match", Optional.empty(),
           similarity::close);
     }
     if (llmUrl == null || llmModel == null) {
@@ -69,17 +83,23 @@ public final class DmeOptions {
       settings.apiKeyVariable(llmKeyEnv);
     }
     LlmDescriptionSelector llm = new LlmDescriptionSelector(settings.build(), similarity);
-    return selector(Optional.of(llm), "llm " + llmModel + " (falls back to similarity)",
+    return selector(Optional.of(llm), "llm " + llmModel + " (falls back to similarity), "
+        + SurfaceMatchConverter.name(match) + " match",
         Optional.of(() -> CacheStats.of(llm.stats().cacheHits(), llm.stats().cacheMisses(), 0,
             0, 0, 0, 0)), similarity::close);
   }
 
-  private static Selector selector(Optional<DescriptionSelector> selector, String description,
+  private Selector selector(Optional<DescriptionSelector> selector, String description,
       Optional<Supplier<CacheStats>> stats, Runnable close) {
     return new Selector() {
       @Override
       public Optional<DescriptionSelector> selector() {
         return selector;
+      }
+
+      @Override
+      public Optional<DmeSetup> setup() {
+        return selector.map(s -> new DmeSetup(s, match));
       }
 
       @Override

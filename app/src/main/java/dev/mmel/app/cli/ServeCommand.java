@@ -162,7 +162,7 @@ public final class ServeCommand extends MmelCommand {
         EntityIndexStore indexes = store.target(Defaults.home()).open()) {
       BindingLoader loader = new BindingLoader(new ModelRepository(models),
           tuning.session(threads.count()), tuning.cache(), encoders,
-          selector.selector(), nilThreshold == null ? OptionalDouble.empty()
+          selector.setup(), nilThreshold == null ? OptionalDouble.empty()
               : OptionalDouble.of(nilThreshold), store.kind());
       progress.step("loading the live build of " + store.describe(Defaults.home())
           + " and its model from " + models);

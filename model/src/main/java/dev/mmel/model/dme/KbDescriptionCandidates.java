@@ -3,6 +3,7 @@ package dev.mmel.model.dme;
 import dev.mmel.core.NameKeys;
 import dev.mmel.model.data.KbEntity;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -11,13 +12,17 @@ import java.util.Set;
 
 /**
  * DME's candidates from a knowledge base in memory (preparing data, evaluation): every entity
- * under the key of its name and of each alias, entities without a description left out, in KB
- * order. The entity index answers the same question at serving time.
+ * under the key of its name and of each alias (and, matching {@link SurfaceMatch#PARTIAL}, of
+ * their parts), entities without a description left out, in QID order. The entity index
+ * answers the same question at serving time.
  */
 public final class KbDescriptionCandidates implements DescriptionCandidates {
+  private final SurfaceMatch match;
   private final Map<String, List<DescriptionCandidate>> byKey = new HashMap<>();
+  private final Map<String, List<DescriptionCandidate>> byPart = new HashMap<>();
 
-  public KbDescriptionCandidates(List<KbEntity> kb) {
+  public KbDescriptionCandidates(List<KbEntity> kb, SurfaceMatch match) {
+    this.match = match;
     for (KbEntity entity : kb) {
       if (entity.description().isBlank()) {
         continue;
@@ -28,15 +33,22 @@ public final class KbDescriptionCandidates implements DescriptionCandidates {
       keys.add(NameKeys.of(entity.name()));
       entity.aliases().forEach(alias -> keys.add(NameKeys.of(alias)));
       keys.remove("");
-      for (String key : keys) {
-        byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(candidate);
+      keys.forEach(key -> byKey.computeIfAbsent(key, k -> new ArrayList<>()).add(candidate));
+      if (match == SurfaceMatch.PARTIAL) {
+        NameKeys.partsOf(entity.name(), entity.aliases())
+            .forEach(part -> byPart.computeIfAbsent(part, k -> new ArrayList<>()).add(candidate));
       }
     }
   }
 
   @Override
   public List<DescriptionCandidate> forSurface(String surface, int limit) {
-    List<DescriptionCandidate> found = byKey.getOrDefault(NameKeys.of(surface), List.of());
-    return List.copyOf(found.subList(0, Math.min(limit, found.size())));
+    String key = NameKeys.of(surface);
+    List<DescriptionCandidate> found = byKey.getOrDefault(key, List.of());
+    if (found.isEmpty() && match == SurfaceMatch.PARTIAL) {
+      found = byPart.getOrDefault(key, List.of());
+    }
+    return found.stream().sorted(Comparator.comparing(DescriptionCandidate::qid)).limit(limit)
+        .toList();
   }
 }

@@ -278,14 +278,22 @@ public final class EmbeddedEntityIndex implements EntityIndex {
    */
   @Override
   public List<EntityRecord> lookupByName(String surface, int limit) {
+    return lookupByKey(EntityDocuments.NAME_KEY, surface, limit);
+  }
+
+  @Override
+  public List<EntityRecord> lookupByNamePart(String surface, int limit) {
+    return lookupByKey(EntityDocuments.NAME_PART, surface, limit);
+  }
+
+  private List<EntityRecord> lookupByKey(String field, String surface, int limit) {
     Objects.requireNonNull(surface, "surface");
     EntityIndex.checkResultCount("limit", limit);
     String key = NameKeys.of(surface);
     if (key.isEmpty()) {
       return List.of();
     }
-    ConstantScoreQuery byKey =
-        new ConstantScoreQuery(new TermQuery(new Term(EntityDocuments.NAME_KEY, key)));
+    ConstantScoreQuery byKey = new ConstantScoreQuery(new TermQuery(new Term(field, key)));
     return read("look up names in", searcher -> {
       ScoreDoc[] top = searcher.search(byKey, limit).scoreDocs;
       StoredFields stored = searcher.storedFields();

@@ -32,6 +32,7 @@ final class EntityDocuments {
   static final String QID = "qid";
   static final String RETRIEVAL = "retrieval";
   static final String NAME_KEY = "name_key";
+  static final String NAME_PART = "name_part";
 
   private static final String NAME = "name";
   private static final String ALIAS = "alias";
@@ -56,6 +57,9 @@ final class EntityDocuments {
         VectorSimilarityFunction.MAXIMUM_INNER_PRODUCT));
     for (String key : nameKeys(record)) {
       doc.add(new StringField(NAME_KEY, key, Field.Store.NO));
+    }
+    for (String part : NameKeys.partsOf(record.name(), record.aliases())) {
+      doc.add(new StringField(NAME_PART, part, Field.Store.NO));
     }
     doc.add(new StoredField(NAME, record.name()));
     for (String alias : record.aliases()) {

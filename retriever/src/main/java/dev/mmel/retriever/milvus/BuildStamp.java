@@ -9,11 +9,12 @@ import java.util.regex.Pattern;
  * What a build collection was created for: the model version and the index schema. It is the
  * collection's description, written once at creation, so that reopening a build with another
  * model or shapes fails instead of mixing two models' vectors in one index, and so that readers
- * learn the model version without a per-row field.
+ * learn the model version without a per-row field. Layout 2 added the name parts field
+ * ({@code nameParts}); a layout 1 collection is still read and refreshed, without it.
  */
-record BuildStamp(String modelVersion, IndexSchema schema) {
+record BuildStamp(String modelVersion, IndexSchema schema, boolean nameParts) {
   private static final Pattern VERSION = Pattern.compile("[\\x21-\\x7e]{1,128}");
-  private static final Pattern DESCRIPTION = Pattern.compile("mmel-entity-index/1"
+  private static final Pattern DESCRIPTION = Pattern.compile("mmel-entity-index/([12])"
       + " retrieval_dim=(\\d{1,9}) hidden_dim=(\\d{1,9}) text_positions=(\\d{1,9})"
       + " image_positions=(\\d{1,9}) model_version=(\\S+)");
 
@@ -27,8 +28,18 @@ record BuildStamp(String modelVersion, IndexSchema schema) {
     }
   }
 
+  /** A stamp for a new collection, in the current layout. */
+  BuildStamp(String modelVersion, IndexSchema schema) {
+    this(modelVersion, schema, true);
+  }
+
+  /** Whether two stamps are for the same model and shapes, whatever their layouts. */
+  boolean sameModelAs(BuildStamp other) {
+    return modelVersion.equals(other.modelVersion) && schema.equals(other.schema);
+  }
+
   String description() {
-    return "mmel-entity-index/1 retrieval_dim=" + schema.retrievalDim() + " hidden_dim="
+    return "mmel-entity-index/" + (nameParts ? 2 : 1) + " retrieval_dim=" + schema.retrievalDim() + " hidden_dim="
         + schema.hiddenDim() + " text_positions=" + schema.textPositions() + " image_positions="
         + schema.imagePositions() + " model_version=" + modelVersion;
   }
@@ -40,9 +51,9 @@ record BuildStamp(String modelVersion, IndexSchema schema) {
       return Optional.empty();
     }
     try {
-      return Optional.of(new BuildStamp(m.group(5), new IndexSchema(Integer.parseInt(m.group(1)),
-          Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)),
-          Integer.parseInt(m.group(4)))));
+      return Optional.of(new BuildStamp(m.group(6), new IndexSchema(Integer.parseInt(m.group(2)),
+          Integer.parseInt(m.group(3)), Integer.parseInt(m.group(4)),
+          Integer.parseInt(m.group(5))), m.group(1).equals("2")));
     } catch (IllegalArgumentException e) {
       return Optional.empty();
     }

@@ -2,6 +2,7 @@ package dev.mmel.retriever.milvus;
 
 import dev.mmel.core.EntityRecord;
 import dev.mmel.core.IndexSchema;
+import dev.mmel.core.NameKeys;
 import io.milvus.v2.client.MilvusClientV2;
 import io.milvus.v2.common.DataType;
 import io.milvus.v2.common.IndexParam;
@@ -22,6 +23,7 @@ final class EntityFields {
   static final String NAME_KEY = "name_key";
   static final String ALIASES = "aliases";
   static final String ALIAS_KEYS = "alias_keys";
+  static final String NAME_PARTS = "name_parts";
   static final String DESCRIPTION = "description";
   static final String IMAGE_REF = "image_ref";
   static final String RETRIEVAL = "retrieval";
@@ -68,8 +70,10 @@ final class EntityFields {
     // Keys are derived text: NFKD may expand a string up to 11 times in UTF-8, so they get the
     // VARCHAR maximum rather than the source's limit. Milvus stores a VARCHAR at its length.
     fields.addField(varchar(NAME_KEY, VARCHAR_MAX));
-    fields.addField(varcharArray(ALIASES, EntityRecord.MAX_ALIAS_BYTES));
-    fields.addField(varcharArray(ALIAS_KEYS, VARCHAR_MAX));
+    fields.addField(varcharArray(ALIASES, EntityRecord.MAX_ALIASES,
+        EntityRecord.MAX_ALIAS_BYTES));
+    fields.addField(varcharArray(ALIAS_KEYS, EntityRecord.MAX_ALIASES, VARCHAR_MAX));
+    fields.addField(varcharArray(NAME_PARTS, NameKeys.MAX_ENTITY_PARTS, VARCHAR_MAX));
     fields.addField(varchar(DESCRIPTION, EntityRecord.MAX_DESCRIPTION_BYTES));
     fields.addField(varchar(IMAGE_REF, EntityRecord.MAX_IMAGE_REF_BYTES));
     fields.addField(AddFieldReq.builder().fieldName(RETRIEVAL).dataType(DataType.FloatVector)
@@ -89,9 +93,8 @@ final class EntityFields {
         .build();
   }
 
-  private static AddFieldReq varcharArray(String name, int maxBytes) {
+  private static AddFieldReq varcharArray(String name, int maxEntries, int maxBytes) {
     return AddFieldReq.builder().fieldName(name).dataType(DataType.Array)
-        .elementType(DataType.VarChar).maxCapacity(EntityRecord.MAX_ALIASES).maxLength(maxBytes)
-        .build();
+        .elementType(DataType.VarChar).maxCapacity(maxEntries).maxLength(maxBytes).build();
   }
 }

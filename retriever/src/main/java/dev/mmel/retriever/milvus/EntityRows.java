@@ -17,7 +17,8 @@ import java.util.Set;
 final class EntityRows {
   private EntityRows() {}
 
-  static JsonObject row(EncodedEntity entity) {
+  /** The row of {@code entity}; with its name parts for a collection that has the field. */
+  static JsonObject row(EncodedEntity entity, boolean nameParts) {
     EntityRecord record = entity.record();
     JsonObject row = new JsonObject();
     row.addProperty(EntityFields.QID, record.qid());
@@ -25,6 +26,10 @@ final class EntityRows {
     row.addProperty(EntityFields.NAME_KEY, NameKeys.of(record.name()));
     row.add(EntityFields.ALIASES, strings(record.aliases()));
     row.add(EntityFields.ALIAS_KEYS, strings(aliasKeys(record.aliases())));
+    if (nameParts) {
+      row.add(EntityFields.NAME_PARTS,
+          strings(NameKeys.partsOf(record.name(), record.aliases())));
+    }
     row.addProperty(EntityFields.DESCRIPTION, record.description());
     row.addProperty(EntityFields.IMAGE_REF, record.imageRef());
     JsonArray retrieval = new JsonArray(entity.retrieval().length);

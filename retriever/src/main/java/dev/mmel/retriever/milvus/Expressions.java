@@ -49,6 +49,10 @@ final class Expressions {
         + ", " + value + ")";
   }
 
+  static String namePart(String key) {
+    return "array_contains(" + EntityFields.NAME_PARTS + ", " + literal(key) + ")";
+  }
+
   private static String list(Collection<String> values) {
     return values.stream().map(Expressions::literal).collect(Collectors.joining(", ", "[", "]"));
   }

@@ -103,7 +103,7 @@ public final class MilvusEntityIndex implements EntityIndex {
     for (EncodedEntity entity : entities) {
       stamp.schema().check(entity);
       rows.remove(entity.record().qid());
-      rows.put(entity.record().qid(), EntityRows.row(entity));
+      rows.put(entity.record().qid(), EntityRows.row(entity, stamp.nameParts()));
     }
     for (List<JsonObject> batch : chunks(new ArrayList<>(rows.values()), writeBatchRows)) {
       calls.run("upsert of " + batch.size() + " entities", target, () -> client.upsert(
@@ -184,6 +184,20 @@ public final class MilvusEntityIndex implements EntityIndex {
 
   @Override
   public List<EntityRecord> lookupByName(String surface, int limit) {
+    return lookupByKey("name look-up", Expressions::nameOrAliasKey, surface, limit);
+  }
+
+  @Override
+  public List<EntityRecord> lookupByNamePart(String surface, int limit) {
+    if (!stamp.nameParts()) {
+      checkOpen();
+      return List.of();
+    }
+    return lookupByKey("name part look-up", Expressions::namePart, surface, limit);
+  }
+
+  private List<EntityRecord> lookupByKey(String what, Function<String, String> filter,
+      String surface, int limit) {
     checkOpen();
     Objects.requireNonNull(surface, "surface");
     EntityIndex.checkResultCount("limit", limit);
@@ -191,8 +205,8 @@ public final class MilvusEntityIndex implements EntityIndex {
     if (key.isEmpty()) {
       return List.of();
     }
-    QueryResp response = calls.call("name look-up", target, () -> client.query(QueryReq.builder()
-        .collectionName(collection).filter(Expressions.nameOrAliasKey(key))
+    QueryResp response = calls.call(what, target, () -> client.query(QueryReq.builder()
+        .collectionName(collection).filter(filter.apply(key))
         .outputFields(EntityFields.RECORD).limit(limit).consistencyLevel(reads).build()));
     return response.getQueryResults().stream().map(r -> EntityRows.record(r.getEntity()))
         .sorted(Comparator.comparing(EntityRecord::qid)).toList();

@@ -77,13 +77,13 @@ public final class MilvusEntityIndexStore implements EntityIndexStore {
   @Override
   public EntityIndex openBuild(String buildId, String modelVersion, IndexSchema schema) {
     String collection = collectionOf(buildId);
-    BuildStamp wanted = new BuildStamp(modelVersion, schema);
+    BuildStamp stamp = new BuildStamp(modelVersion, schema);
     EntityFields.checkFits(schema);
     if (collections.exists(collection)) {
       BuildStamp found = collections.stamp(collection);
-      if (!found.equals(wanted)) {
+      if (!found.sameModelAs(stamp)) {
         throw new IllegalStateException("build '" + buildId + "' (collection " + collection
-            + ") was created for " + found + ", not for " + wanted + "; resume it with the "
+            + ") was created for " + found + ", not for " + stamp + "; resume it with the "
             + "same model, or drop it (dropBuild) and build again");
       }
       // Written again, a build is unfinished until published again; the live one is being
@@ -91,11 +91,12 @@ public final class MilvusEntityIndexStore implements EntityIndexStore {
       if (!liveCollection().map(collection::equals).orElse(false)) {
         collections.mark(collection, BuildProgress.writing(Instant.now()));
       }
+      stamp = found;
     } else {
-      collections.create(collection, wanted);
+      collections.create(collection, stamp);
     }
     collections.prepareForReads(collection);
-    return new MilvusEntityIndex(client, calls, collections, collection, wanted,
+    return new MilvusEntityIndex(client, calls, collections, collection, stamp,
         ConsistencyLevel.STRONG, config);
   }
 

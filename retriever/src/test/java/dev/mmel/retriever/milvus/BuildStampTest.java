@@ -1,6 +1,7 @@
 package dev.mmel.retriever.milvus;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,9 +15,19 @@ class BuildStampTest {
   @Test
   void theDescriptionRoundTrips() {
     BuildStamp stamp = new BuildStamp("mmoe-0123456789abcdef", REAL);
-    assertEquals("mmel-entity-index/1 retrieval_dim=800 hidden_dim=96 text_positions=50 "
+    assertEquals("mmel-entity-index/2 retrieval_dim=800 hidden_dim=96 text_positions=50 "
         + "image_positions=50 model_version=mmoe-0123456789abcdef", stamp.description());
     assertEquals(Optional.of(stamp), BuildStamp.parse(stamp.description()));
+  }
+
+  @Test
+  void aLayoutOneCollectionHasNoNamePartsButTheSameModel() {
+    BuildStamp old = BuildStamp.parse("mmel-entity-index/1 retrieval_dim=800 hidden_dim=96 "
+        + "text_positions=50 image_positions=50 model_version=mmoe-0123456789abcdef").orElseThrow();
+    assertFalse(old.nameParts());
+    assertTrue(old.sameModelAs(new BuildStamp("mmoe-0123456789abcdef", REAL)));
+    assertFalse(old.sameModelAs(new BuildStamp("mmoe-fedcba9876543210", REAL)));
+    assertEquals(Optional.of(old), BuildStamp.parse(old.description()));
   }
 
   @Test

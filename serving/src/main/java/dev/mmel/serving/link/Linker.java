@@ -12,8 +12,11 @@ import dev.mmel.serving.batch.OverloadedException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -121,8 +124,8 @@ public final class Linker {
       MentionEncoder.Encoded encoded = await(pending.encoding(), request.deadline());
       long encodedAt = System.nanoTime();
       checkDeadline(request.deadline(), "retrieving candidates");
-      List<EncodedEntity> candidates =
-          retrieve(binding.index(), encoded.row().query(), options);
+      List<EncodedEntity> candidates = retrieve(binding.index(), encoded.row().query(), options,
+          pending.description().qid());
       long retrieved = System.nanoTime();
       checkDeadline(request.deadline(), "reranking");
       List<LinkedEntity> ranked = Reranker.rerank(binding.model(), binding.index().schema(),
@@ -168,17 +171,24 @@ public final class Linker {
     }
   }
 
-  /** The top K by inner product, with their stored encodings, in search order. */
+  /**
+   * The top K by inner product, with their stored encodings, in search order, then the entity
+   * whose description DME chose when the search missed it. F alone ranks some entities far
+   * lower than S does; the one the mention's name and sentence point to is the likeliest of
+   * them, and reranking one more costs little.
+   */
   private static List<EncodedEntity> retrieve(EntityIndex index, float[] query,
-      LinkOptions options) {
+      LinkOptions options, Optional<String> describedQid) {
     try {
       List<SearchHit> hits = index.search(query, options.candidatesK(), options.filter());
-      Map<String, EncodedEntity> stored =
-          index.entities(hits.stream().map(SearchHit::qid).toList());
-      List<EncodedEntity> candidates = new ArrayList<>(hits.size());
-      for (SearchHit hit : hits) {
+      Set<String> qids = new LinkedHashSet<>();
+      hits.forEach(hit -> qids.add(hit.qid()));
+      describedQid.filter(options.filter()::allows).ifPresent(qids::add);
+      Map<String, EncodedEntity> stored = index.entities(List.copyOf(qids));
+      List<EncodedEntity> candidates = new ArrayList<>(qids.size());
+      for (String qid : qids) {
         // A refresh may delete an entity between the search and the read: it is simply gone.
-        EncodedEntity entity = stored.get(hit.qid());
+        EncodedEntity entity = stored.get(qid);
         if (entity != null) {
           candidates.add(entity);
         }

@@ -2,13 +2,13 @@ package dev.mmel.serving.state;
 
 import dev.mmel.core.LinkingModel;
 import dev.mmel.model.dme.DescriptionEnhancer;
-import dev.mmel.model.dme.DescriptionSelector;
 import dev.mmel.model.runtime.LinkingModels;
 import dev.mmel.model.runtime.SessionSettings;
 import dev.mmel.retriever.CacheConfig;
 import dev.mmel.retriever.CachingEntityIndex;
 import dev.mmel.retriever.EntityIndex;
 import dev.mmel.retriever.EntityIndexStore;
+import dev.mmel.serving.dme.DmeSetup;
 import dev.mmel.serving.dme.IndexDescriptionCandidates;
 import dev.mmel.serving.link.Binding;
 import dev.mmel.serving.link.MentionEncoder;
@@ -30,22 +30,22 @@ public final class BindingLoader {
   private final SessionSettings session;
   private final CacheConfig cache;
   private final Function<LinkingModel, MentionEncoder> encoders;
-  private final Optional<DescriptionSelector> selector;
+  private final Optional<DmeSetup> dme;
   private final OptionalDouble nilThreshold;
   private final String storeKind;
 
   /**
-   * @param selector DME's selector; empty serves without DME
+   * @param dme DME's selector and surface match; empty serves without DME
    * @param nilThreshold overrides the threshold calibrated for the model
    */
   public BindingLoader(ModelRepository models, SessionSettings session, CacheConfig cache,
-      Function<LinkingModel, MentionEncoder> encoders, Optional<DescriptionSelector> selector,
+      Function<LinkingModel, MentionEncoder> encoders, Optional<DmeSetup> dme,
       OptionalDouble nilThreshold, String storeKind) {
     this.models = models;
     this.session = session;
     this.cache = cache;
     this.encoders = encoders;
-    this.selector = selector;
+    this.dme = dme;
     this.nilThreshold = nilThreshold;
     this.storeKind = storeKind;
   }
@@ -65,12 +65,12 @@ public final class BindingLoader {
       }
       model = LinkingModels.open(modelDir, session, true);
       EntityIndex index = new CachingEntityIndex(live, cache);
-      Optional<DescriptionEnhancer> dme = selector.map(s ->
-          new DescriptionEnhancer(new IndexDescriptionCandidates(index), s));
+      Optional<DescriptionEnhancer> enhancer = dme.map(setup -> new DescriptionEnhancer(
+          new IndexDescriptionCandidates(index, setup.match()), setup.selector()));
       NilThreshold threshold = nilThreshold.isPresent()
           ? new NilThreshold((float) nilThreshold.getAsDouble(), "configured")
           : NilThresholdFile.read(modelDir).orElse(NilThreshold.off());
-      return new Binding(model, index, buildId, storeKind, encoders.apply(model), dme,
+      return new Binding(model, index, buildId, storeKind, encoders.apply(model), enhancer,
           threshold);
     } catch (IOException | RuntimeException e) {
       if (model != null) {

@@ -191,6 +191,11 @@ public final class BoundedIndexStore implements EntityIndexStore {
     }
 
     @Override
+    public List<EntityRecord> lookupByNamePart(String surface, int limit) {
+      return bounded("a name part look-up", () -> index.lookupByNamePart(surface, limit));
+    }
+
+    @Override
     public long count() {
       return bounded("a count", index::count);
     }

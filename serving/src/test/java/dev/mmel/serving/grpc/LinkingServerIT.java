@@ -201,6 +201,33 @@ class LinkingServerIT {
   }
 
   @Test
+  void theEntityDmeDescribedIsACandidateEvenWhenTheSearchMissesIt() {
+    int rescued = 0;
+    for (EntityRecord target : fixture.entities()) {
+      LinkResult all = link(target, ENTITIES);
+      LinkedEntity best = all.getEntities(0);
+      String searchTop = all.getEntitiesList().stream()
+          .max(Comparator.comparingDouble(e -> e.getParts().getRetrieval())).orElseThrow()
+          .getQid();
+      if (best.getQid().equals(target.qid()) && !searchTop.equals(target.qid())) {
+        LinkResult one = link(target, 1);
+        assertEquals(target.description(), one.getDescriptionUsed());
+        assertEquals(target.qid(), one.getEntities(0).getQid(), "the search found only "
+            + searchTop + ", DME described " + target.qid() + ", which S puts first");
+        rescued++;
+      }
+    }
+    assertTrue(rescued > 0, "the untrained model's F ranks some best entities below the top");
+  }
+
+  private static LinkResult link(EntityRecord target, int candidates) {
+    return fixture.stub().linkEntity(LinkEntityRequest.newBuilder()
+        .setMention(mention(target.name(), target.name() + " was in the news.")
+            .setOptions(LinkOptions.newBuilder().setTopK(candidates).setCandidatesK(candidates)))
+        .build()).getResult();
+  }
+
+  @Test
   void aFilterRestrictsTheSearch() {
     List<String> allowed = fixture.entities().subList(10, 13).stream().map(EntityRecord::qid)
         .toList();
