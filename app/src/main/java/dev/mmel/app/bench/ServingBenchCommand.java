@@ -142,7 +142,7 @@ public final class ServingBenchCommand extends MmelCommand {
           + "it first if need be).")
   Path ghz;
 
-  @Option(names = "--candidates-k", paramLabel = "K", defaultValue = "100",
+  @Option(names = "--candidates-k", paramLabel = "K", defaultValue = "50",
       description = "Candidates each request retrieves and reranks, and the baselines score "
           + "(default ${DEFAULT-VALUE}, the server's default).")
   int candidatesK;

@@ -90,12 +90,13 @@ public final class ServeCommand extends MmelCommand {
       description = "Entities answered when a call asks 0 (default ${DEFAULT-VALUE}).")
   int defaultTopK;
 
-  @Option(names = "--default-candidates-k", defaultValue = "400",
+  @Option(names = "--default-candidates-k", defaultValue = "50",
       description = {"Candidates retrieved and reranked when a call asks 0 (default "
-          + "${DEFAULT-VALUE}: the smallest K whose WikiMEL test H@1 stays within 0.1 of the "
-          + "exhaustive ranking for the trained bge-small model; 100 costs it 0.5 H@1 and links "
-          + "about 3x faster).", "The full score reranks exactly; what a small K loses are gold "
-          + "entities whose retrieval part F alone ranks them beyond K."})
+          + "${DEFAULT-VALUE}: the smallest K whose WikiMEL test H@1 and MRR stay within 0.1 of "
+          + "the exhaustive ranking for the trained bge-small model with DME; 10 keeps H@1 "
+          + "within 0.1 but loses 0.3 MRR).", "The full score reranks exactly; what a small K "
+          + "loses are gold entities whose retrieval part F alone ranks them beyond K and that "
+          + "DME did not describe."})
   int defaultCandidatesK;
 
   @Option(names = "--max-top-k", defaultValue = "100",

@@ -57,7 +57,7 @@ public record ServingLimits(int maxSurfaceBytes, int maxSentenceBytes, int maxDe
     private int maxFilterQids = EntityFilter.MAX_QIDS;
     private int maxMentionsPerCall = 256;
     private int defaultTopK = 5;
-    private int defaultCandidatesK = 400;
+    private int defaultCandidatesK = 50;
     private int maxMessageBytes = 32 << 20;
 
     private Builder() {}
