@@ -4,8 +4,9 @@ import java.util.List;
 
 /**
  * Where DME finds its candidates: the KB entities whose normalised name or alias
- * ({@link dev.mmel.core.NameKeys}) equals the mention surface's. Preparing data reads them from
- * the KB ({@link KbDescriptionCandidates}); serving from the entity index's name look-up.
+ * ({@link dev.mmel.core.NameKeys}) equals the mention surface's, or that it names by part, as
+ * the {@link SurfaceMatch} says. Preparing data reads them from the KB
+ * ({@link KbDescriptionCandidates}); serving from the entity index's name look-ups.
  */
 public interface DescriptionCandidates {
 
