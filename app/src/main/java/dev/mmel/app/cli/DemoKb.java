@@ -22,8 +22,7 @@ import java.util.Set;
 /**
  * The demo's KB: every gold entity of the chosen mentions, every entity whose name or alias
  * matches a mention's surface, or else a part of whose name does (the confusable ones, and DME's
- * candidates), then random others up
- * to the size asked; or the whole KB.
+ * candidates), then random others up to the size asked; or the whole KB.
  */
 record DemoKb(List<KbEntity> entities, int golds, int sameName) {
 

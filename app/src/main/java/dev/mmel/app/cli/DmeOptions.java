@@ -50,9 +50,7 @@ public final class DmeOptions {
 
   /** The selector chosen, what closes it, and its cache counts for metrics. */
   public interface Selector extends AutoCloseable {
-    Optional<DescriptionSelector> selector();
-
-    /** The selector with the surface match, as the server's binding takes them. */
+    /** The selector with the surface match, as the server's binding takes them; empty: off. */
     Optional<DmeSetup> setup();
 
     String describe();
@@ -92,11 +90,6 @@ public final class DmeOptions {
   private Selector selector(Optional<DescriptionSelector> selector, String description,
       Optional<Supplier<CacheStats>> stats, Runnable close) {
     return new Selector() {
-      @Override
-      public Optional<DescriptionSelector> selector() {
-        return selector;
-      }
-
       @Override
       public Optional<DmeSetup> setup() {
         return selector.map(s -> new DmeSetup(s, match));

@@ -39,9 +39,9 @@ record BuildStamp(String modelVersion, IndexSchema schema, boolean nameParts) {
   }
 
   String description() {
-    return "mmel-entity-index/" + (nameParts ? 2 : 1) + " retrieval_dim=" + schema.retrievalDim() + " hidden_dim="
-        + schema.hiddenDim() + " text_positions=" + schema.textPositions() + " image_positions="
-        + schema.imagePositions() + " model_version=" + modelVersion;
+    return "mmel-entity-index/" + (nameParts ? 2 : 1) + " retrieval_dim=" + schema.retrievalDim()
+        + " hidden_dim=" + schema.hiddenDim() + " text_positions=" + schema.textPositions()
+        + " image_positions=" + schema.imagePositions() + " model_version=" + modelVersion;
   }
 
   /** The stamp in a collection's description; empty if it is not an mmel entity index. */
