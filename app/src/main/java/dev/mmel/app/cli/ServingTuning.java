@@ -21,8 +21,8 @@ public final class ServingTuning {
   int maxBatch;
 
   @Option(names = "--max-wait", paramLabel = "D", defaultValue = "2ms",
-      description = "How long the first mention of a batch waits for others (default "
-          + "${DEFAULT-VALUE}).")
+      description = "How long the first mention of a batch waits for others, when the "
+          + "previous batch had more than one (default ${DEFAULT-VALUE}).")
   Duration maxWait;
 
   @Option(names = "--queue", paramLabel = "N", defaultValue = "1024",

@@ -45,7 +45,9 @@ import org.apache.lucene.store.LockObtainFailedException;
  *   trash/                               builds being deleted
  * </pre>
  *
- * <p>A publish writes PREVIOUS before LIVE and a rollback LIVE before PREVIOUS, so that a crash
+ * <p>A publish merges the build into one Lucene segment before readers see it (one HNSW graph to
+ * search, as Milvus' publish waits for sealed, indexed segments). A publish writes PREVIOUS
+ * before LIVE and a rollback LIVE before PREVIOUS, so that a crash
  * between the two renames can only leave unprotected the build that was on its way out (after a
  * rollback, the build rolled back from): never the build readers see.
  *
@@ -193,6 +195,7 @@ public final class EmbeddedEntityIndexStore implements EntityIndexStore {
       BuildCompletion completion = complete(buildId);
       policy.check(new BuildCount(buildId, completion.entities()),
           replaced.map(id -> new BuildCount(id, count(id))));
+      EmbeddedEntityIndex.mergeToOneSegment(buildId, luceneDir(buildId));
       completion.published(Instant.now()).write(buildDir(buildId));
       if (replaced.isPresent()) {
         writePointer(PREVIOUS, replaced.get());

@@ -25,6 +25,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.stream.Stream;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -70,6 +73,37 @@ class EmbeddedEntityIndexStoreTest extends EntityIndexContract {
       assertEquals(SCHEMA, live.schema());
       assertEquals(all.get(7).record(), live.records(List.of("Q7")).get("Q7"));
       assertEquals("Q7", live.search(all.get(7).retrieval(), 1, EntityFilter.none()).get(0).qid());
+    }
+  }
+
+  @Test
+  void aPublishedBuildIsOneSegmentHoldingEveryLiveEntity() throws IOException {
+    Random random = new Random(25);
+    List<EncodedEntity> all = entities(0, 30, random);
+    try (EntityIndex build = store.openBuild("merged", VERSION, SCHEMA)) {
+      for (int from = 0; from < 30; from += 10) {
+        build.upsert(all.subList(from, from + 10));
+        build.flush();
+      }
+      build.delete(List.of("Q3"));
+      build.flush();
+    }
+    assertEquals(3, segments("merged"), "each flush wrote a segment");
+
+    store.publish("merged");
+
+    assertEquals(1, segments("merged"));
+    try (EntityIndex live = store.openLive()) {
+      assertEquals(29, live.count());
+      assertTrue(live.records(List.of("Q3")).isEmpty());
+      assertEquals("Q17", live.search(all.get(17).retrieval(), 1, EntityFilter.none()).get(0).qid());
+    }
+  }
+
+  private int segments(String buildId) throws IOException {
+    try (Directory directory = FSDirectory.open(buildDir(buildId).resolve("lucene"));
+        DirectoryReader reader = DirectoryReader.open(directory)) {
+      return reader.leaves().size();
     }
   }
 

@@ -4,7 +4,8 @@ import java.time.Duration;
 
 /**
  * How a {@link DynamicBatcher} forms batches: at most {@code maxBatchSize} items, gathered for
- * at most {@code maxWait} after the first; at most {@code queueCapacity} items waiting; and
+ * at most {@code maxWait} after the first when the previous batch had more than one item (a
+ * lone caller is never held); at most {@code queueCapacity} items waiting; and
  * {@code workers} batches running at once. Built and validated once by {@link Builder#build()}.
  */
 public final class BatcherSettings {

@@ -9,7 +9,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -39,6 +41,9 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
   // Submitters share the read side; close takes the write side, so no submission can slip in
   // behind the end-of-queue marker.
   private final ReadWriteLock closing = new ReentrantReadWriteLock();
+  // Held while a group of submissions is made; a worker passes through it after taking a
+  // batch's first item, so that it sees the whole group before it stops gathering.
+  private final Lock grouping = new ReentrantLock();
   private boolean closed;
 
   private DynamicBatcher(BatcherSettings settings, BatchFunction<I, O> function,
@@ -115,6 +120,19 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs {@code submissions}, calls of {@link #submit}, so that no batch starts with only some
+   * of them unless they do not fit in one: a request's mentions are encoded together.
+   */
+  public void together(Runnable submissions) {
+    grouping.lock();
+    try {
+      submissions.run();
+    } finally {
+      grouping.unlock();
+    }
+  }
+
   /** Items waiting for a batch now: a gauge. */
   public int queueDepth() {
     return queued.get();
@@ -162,8 +180,10 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
   private void work() {
     List<Pending<I, O>> batch = new ArrayList<>(settings.maxBatchSize());
     boolean ended = false;
+    boolean hadCompany = false;
     while (!ended) {
-      ended = gather(batch);
+      ended = gather(batch, hadCompany);
+      hadCompany = batch.size() > 1;
       runner.run(batch);
       batch.clear();
     }
@@ -171,14 +191,21 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
     queue.add(endOfQueue);
   }
 
-  /** Fills {@code batch}; true when it met the end of the queue. */
-  private boolean gather(List<Pending<I, O>> batch) {
+  /**
+   * Fills {@code batch} with what is queued and, when the previous batch had company (a sign
+   * of concurrent callers), with what arrives within the max wait; true when it met the end of
+   * the queue. A lone caller on a quiet batcher is not held for company that is not coming:
+   * under load the queue refills while a batch runs, so batches stay full without the wait.
+   */
+  private boolean gather(List<Pending<I, O>> batch, boolean waitForCompany) {
     Pending<I, O> first = takeUninterruptibly();
     if (first == endOfQueue) {
       return true;
     }
     add(batch, first);
-    long waitEnd = System.nanoTime() + settings.maxWait().toNanos();
+    grouping.lock();
+    grouping.unlock();
+    long waitEnd = System.nanoTime() + (waitForCompany ? settings.maxWait().toNanos() : 0);
     while (batch.size() < settings.maxBatchSize()) {
       Pending<I, O> next = queue.poll();
       if (next == null) {

@@ -35,6 +35,11 @@ public final class BatchedMentionEncoder implements MentionEncoder {
     return batcher.submit(mention, deadline);
   }
 
+  @Override
+  public void together(Runnable submissions) {
+    batcher.together(submissions);
+  }
+
   /** Mentions waiting for a model call. */
   public int queueDepth() {
     return batcher.queueDepth();

@@ -68,10 +68,13 @@ public final class Linker {
   public List<LinkOutcome> linkAll(List<LinkRequest> requests) throws InterruptedException {
     try (BindingSource.Lease lease = bindings.acquire()) {
       Binding binding = lease.binding();
-      List<Pending> pending = new ArrayList<>(requests.size());
+      List<Pending> prepared = new ArrayList<>(requests.size());
       for (LinkRequest request : requests) {
-        pending.add(start(binding, request));
+        prepared.add(prepare(binding, request));
       }
+      List<Pending> pending = new ArrayList<>(requests.size());
+      // Submitted together once all are prepared, so that the call's mentions share a batch.
+      binding.encoder().together(() -> prepared.forEach(p -> pending.add(submit(binding, p))));
       List<LinkOutcome> outcomes = new ArrayList<>(requests.size());
       for (Pending p : pending) {
         outcomes.add(p.failure != null ? LinkOutcome.failed(p.failure) : finish(binding, p));
@@ -84,12 +87,15 @@ public final class Linker {
     }
   }
 
-  /** A mention on its way: described and submitted for encoding, or already failed. */
-  private record Pending(LinkRequest request, Selection description,
+  /**
+   * A mention on its way: described and prepared, then submitted for encoding; or already
+   * failed.
+   */
+  private record Pending(LinkRequest request, Selection description, PreparedInput prepared,
       CompletableFuture<MentionEncoder.Encoded> encoding, long started, long described,
       Exception failure) {}
 
-  private static Pending start(Binding binding, LinkRequest request) {
+  private static Pending prepare(Binding binding, LinkRequest request) {
     long started = System.nanoTime();
     MentionInput mention = request.mention();
     Selection description = Selection.byCallerOrNone(mention.description());
@@ -102,17 +108,30 @@ public final class Linker {
         description = enhanced.selection();
       } catch (RuntimeException e) {
         // DME's candidates come from the index's name look-up.
-        return new Pending(request, description, null, started, started,
+        return new Pending(request, description, null, null, started, started,
             new IndexUnavailableException("the entity index failed: " + e.getMessage(), e));
       }
     }
     long described = System.nanoTime();
     try {
-      PreparedInput prepared = binding.model().prepareMention(mention);
-      return new Pending(request, description,
-          binding.encoder().encode(prepared, request.deadline()), started, described, null);
+      return new Pending(request, description, binding.model().prepareMention(mention), null,
+          started, described, null);
     } catch (InvalidInputException | RuntimeException e) {
-      return new Pending(request, description, null, started, described, e);
+      return new Pending(request, description, null, null, started, described, e);
+    }
+  }
+
+  private static Pending submit(Binding binding, Pending p) {
+    if (p.failure() != null) {
+      return p;
+    }
+    try {
+      return new Pending(p.request(), p.description(), p.prepared(),
+          binding.encoder().encode(p.prepared(), p.request().deadline()), p.started(),
+          p.described(), null);
+    } catch (RuntimeException e) {
+      return new Pending(p.request(), p.description(), p.prepared(), null, p.started(),
+          p.described(), e);
     }
   }
 

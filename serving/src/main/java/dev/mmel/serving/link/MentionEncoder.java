@@ -22,6 +22,14 @@ public interface MentionEncoder extends AutoCloseable {
    */
   CompletableFuture<Encoded> encode(PreparedInput mention, Instant deadline);
 
+  /**
+   * Runs {@code submissions}, calls of {@link #encode}, so that a batching encoder starts no
+   * batch with only some of them (when they fit in one).
+   */
+  default void together(Runnable submissions) {
+    submissions.run();
+  }
+
   @Override
   void close();
 }

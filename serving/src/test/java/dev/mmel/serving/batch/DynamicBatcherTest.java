@@ -139,15 +139,61 @@ class DynamicBatcherTest {
   }
 
   @Test
-  void aLoneItemWaitsAboutTheMaxWaitForCompany() throws Exception {
-    start(settings().maxBatchSize(8).maxWait(Duration.ofMillis(100)));
+  void aLoneItemOnAQuietBatcherIsNotHeldForCompany() throws Exception {
+    start(settings().maxBatchSize(8).maxWait(Duration.ofSeconds(1)));
 
     long start = System.nanoTime();
     assertEquals(70, batcher.submit(7).get(5, TimeUnit.SECONDS));
+    assertEquals(80, batcher.submit(8).get(5, TimeUnit.SECONDS));
     long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
 
-    assertTrue(elapsedMillis >= 90 && elapsedMillis < 400, "waited " + elapsedMillis + " ms");
-    assertEquals(List.of(1), observedSizes);
+    assertTrue(elapsedMillis < 900, "two lone items took " + elapsedMillis + " ms");
+    assertEquals(List.of(1, 1), observedSizes);
+  }
+
+  @Test
+  void aGroupSubmittedTogetherSharesOneBatchEvenWithoutWaiting() throws Exception {
+    start(settings().maxBatchSize(8).maxWait(Duration.ZERO));
+    List<CompletableFuture<Integer>> group = new ArrayList<>();
+
+    batcher.together(() -> {
+      group.add(batcher.submit(1));
+      try {
+        // Long enough for the worker to take the first item and find the queue empty.
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+      group.add(batcher.submit(2));
+      group.add(batcher.submit(3));
+    });
+
+    for (int i = 0; i < 3; i++) {
+      assertEquals((i + 1) * 10, group.get(i).get(5, TimeUnit.SECONDS));
+    }
+    assertEquals(List.of(3), observedSizes);
+  }
+
+  @Test
+  void afterABatchWithCompanyTheNextFirstItemWaitsAboutTheMaxWait() throws Exception {
+    start(settings().maxBatchSize(8).maxWait(Duration.ofMillis(300)));
+    occupy();
+    CompletableFuture<Integer> first = batcher.submit(1);
+    CompletableFuture<Integer> second = batcher.submit(2);
+    function.released.countDown();
+    first.get(5, TimeUnit.SECONDS);
+    second.get(5, TimeUnit.SECONDS);
+
+    long start = System.nanoTime();
+    CompletableFuture<Integer> lone = batcher.submit(7);
+    Thread.sleep(100);
+    CompletableFuture<Integer> company = batcher.submit(9);
+    assertEquals(70, lone.get(5, TimeUnit.SECONDS));
+    assertEquals(90, company.get(5, TimeUnit.SECONDS));
+    long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+
+    assertTrue(elapsedMillis >= 250, "waited only " + elapsedMillis + " ms");
+    assertEquals(List.of(1, 2, 2), observedSizes);
   }
 
   @Test

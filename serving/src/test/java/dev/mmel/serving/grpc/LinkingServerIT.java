@@ -168,6 +168,22 @@ class LinkingServerIT {
   }
 
   @Test
+  void theMentionsOfOneCallShareOneModelCall() {
+    LinkEntitiesRequest.Builder request = LinkEntitiesRequest.newBuilder();
+    for (int i = 0; i < 6; i++) {
+      EntityRecord entity = fixture.entities().get(i);
+      request.addMentions(mention(entity.name(), entity.name() + " spoke.")
+          .setOptions(LinkOptions.newBuilder().setDebug(true)));
+    }
+    LinkEntitiesResponse response = fixture.stub().linkEntities(request.build());
+    assertEquals(6, response.getOutcomesCount());
+    for (int i = 0; i < 6; i++) {
+      assertEquals(6, response.getOutcomes(i).getResult().getTimings().getBatchSize(),
+          "mention " + i);
+    }
+  }
+
+  @Test
   void badFieldsAreInvalidArgumentNamingEachFieldAndItsLimit() {
     StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
         () -> fixture.stub().linkEntity(LinkEntityRequest.newBuilder().setMention(

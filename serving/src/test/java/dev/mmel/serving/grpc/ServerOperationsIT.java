@@ -10,6 +10,7 @@ import dev.mmel.core.EntityRecord;
 import dev.mmel.model.runtime.SessionSettings;
 import dev.mmel.proto.v1.EntityLinkerGrpc;
 import dev.mmel.proto.v1.GetInfoRequest;
+import dev.mmel.proto.v1.LinkEntitiesRequest;
 import dev.mmel.proto.v1.LinkEntityRequest;
 import dev.mmel.proto.v1.Mention;
 import dev.mmel.retriever.CacheConfig;
@@ -151,11 +152,14 @@ class ServerOperationsIT {
 
   @Test
   void shutdownLetsTheCallsInFlightFinish() throws Exception {
-    // The first mention of a model call waits a second for others, so the calls are still in
-    // flight (their mentions in the batch) when the shutdown begins.
+    // After a model call of several mentions, the first mention of the next waits a second for
+    // others, so the calls are still in flight (their mentions in the batch) when the shutdown
+    // begins.
     ServingFixture fixture = ServingFixture.start(dir, 10, ServingFixture.settings()
         .shutdownGrace(Duration.ofSeconds(30)).build(), Optional.empty(), Duration.ofSeconds(1));
-    fixture.stub().linkEntity(request("Smith"));
+    fixture.stub().linkEntities(LinkEntitiesRequest.newBuilder()
+        .addMentions(request("Smith").getMention()).addMentions(request("Jones").getMention())
+        .build());
     AtomicInteger ok = new AtomicInteger();
     ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
     List<Thread> calls = new ArrayList<>();
