@@ -1,5 +1,9 @@
 package dev.mmel.core;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.ShortBuffer;
+
 /**
  * An entity's rerank features (spec 9): c and Qry for text and image, row-major. Stores keep them
  * as IEEE half floats ({@link #toFp16}), which halves their size at about 3 significant digits.
@@ -23,21 +27,29 @@ public record RerankFeatures(float[] textC, float[] textQuery, float[] imageC,
   }
 
   public static RerankFeatures fromFp16(byte[] bytes, IndexSchema schema) {
-    if (bytes.length != 2 * schema.rerankFloats()) {
-      throw new IllegalArgumentException("rerank features hold " + bytes.length
+    return fromFp16(bytes, 0, bytes.length, schema);
+  }
+
+  /** As {@link #fromFp16(byte[], IndexSchema)}, from {@code length} bytes at {@code offset}. */
+  public static RerankFeatures fromFp16(byte[] bytes, int offset, int length,
+      IndexSchema schema) {
+    if (length != 2 * schema.rerankFloats()) {
+      throw new IllegalArgumentException("rerank features hold " + length
           + " bytes; the schema needs " + 2 * schema.rerankFloats());
     }
     int d = schema.hiddenDim();
     int[] lengths = {d, schema.textPositions() * d, d, schema.imagePositions() * d};
+    ShortBuffer halves = ByteBuffer.wrap(bytes, offset, length).slice()
+        .order(ByteOrder.LITTLE_ENDIAN).asShortBuffer();
     float[][] parts = new float[4][];
     int at = 0;
     for (int p = 0; p < 4; p++) {
-      parts[p] = new float[lengths[p]];
-      for (int i = 0; i < lengths[p]; i++) {
-        short half = (short) ((bytes[at] & 0xFF) | (bytes[at + 1] << 8));
-        parts[p][i] = Float16.halfToFloat(half);
-        at += 2;
+      float[] part = new float[lengths[p]];
+      for (int i = 0; i < part.length; i++) {
+        part[i] = Float16.halfToFloat(halves.get(at + i));
       }
+      parts[p] = part;
+      at += part.length;
     }
     return new RerankFeatures(parts[0], parts[1], parts[2], parts[3]);
   }

@@ -67,6 +67,22 @@ class RerankFeaturesTest {
   }
 
   @Test
+  void featuresAreReadFromASliceOfALargerBuffer() {
+    RerankFeatures features = random(new Random(4), 1);
+    byte[] fp16 = features.toFp16();
+    byte[] padded = new byte[fp16.length + 7];
+    System.arraycopy(fp16, 0, padded, 3, fp16.length);
+    padded[2] = (byte) 0x7C;
+    padded[padded.length - 1] = (byte) 0x7C;
+    RerankFeatures whole = RerankFeatures.fromFp16(fp16, SCHEMA);
+    RerankFeatures slice = RerankFeatures.fromFp16(padded, 3, fp16.length, SCHEMA);
+    assertArrayEquals(whole.textC(), slice.textC());
+    assertArrayEquals(whole.textQuery(), slice.textQuery());
+    assertArrayEquals(whole.imageC(), slice.imageC());
+    assertArrayEquals(whole.imageQuery(), slice.imageQuery());
+  }
+
+  @Test
   void bytesOfAnotherSchemaAreRejected() {
     byte[] bytes = random(new Random(3), 1).toFp16();
     IndexSchema other = new IndexSchema(8, 3, 5, 2);

@@ -258,9 +258,7 @@ public final class EmbeddedEntityIndex implements EntityIndex {
     return read("read entities from", searcher -> {
       Map<String, EncodedEntity> entities = new HashMap<>();
       QidDocs.forEach(searcher.getIndexReader(), qids, (qid, segment, stored, doc) ->
-          entities.put(qid, new EncodedEntity(EntityDocuments.record(stored, doc),
-              EntityDocuments.retrieval(segment, doc),
-              EntityDocuments.rerank(stored, doc, schema()))));
+          entities.put(qid, EntityDocuments.entity(segment, stored, doc, schema())));
       return entities;
     });
   }

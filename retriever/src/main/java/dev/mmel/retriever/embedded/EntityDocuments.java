@@ -6,7 +6,6 @@ import dev.mmel.core.IndexSchema;
 import dev.mmel.core.NameKeys;
 import dev.mmel.core.RerankFeatures;
 import java.io.IOException;
-import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -41,6 +40,8 @@ final class EntityDocuments {
   private static final String RERANK = "rerank";
   private static final Set<String> RECORD_FIELDS = Set.of(QID, NAME, ALIAS, DESCRIPTION, IMAGE_REF);
   private static final Set<String> RERANK_FIELDS = Set.of(RERANK);
+  private static final Set<String> ENTITY_FIELDS = Set.of(QID, NAME, ALIAS, DESCRIPTION,
+      IMAGE_REF, RERANK);
 
   private EntityDocuments() {}
 
@@ -72,16 +73,32 @@ final class EntityDocuments {
   }
 
   static EntityRecord record(StoredFields stored, int doc) throws IOException {
-    Document fields = stored.document(doc, RECORD_FIELDS);
-    return new EntityRecord(fields.get(QID), fields.get(NAME), List.of(fields.getValues(ALIAS)),
-        fields.get(DESCRIPTION), fields.get(IMAGE_REF));
+    return record(stored.document(doc, RECORD_FIELDS));
   }
 
   static RerankFeatures rerank(StoredFields stored, int doc, IndexSchema schema)
       throws IOException {
-    BytesRef bytes = stored.document(doc, RERANK_FIELDS).getBinaryValue(RERANK);
-    return RerankFeatures.fromFp16(
-        Arrays.copyOfRange(bytes.bytes, bytes.offset, bytes.offset + bytes.length), schema);
+    return rerank(stored.document(doc, RERANK_FIELDS), schema);
+  }
+
+  /**
+   * The whole entity with one stored-fields read: record and rerank features share a compressed
+   * block, which two reads would decompress twice.
+   */
+  static EncodedEntity entity(LeafReader segment, StoredFields stored, int doc,
+      IndexSchema schema) throws IOException {
+    Document fields = stored.document(doc, ENTITY_FIELDS);
+    return new EncodedEntity(record(fields), retrieval(segment, doc), rerank(fields, schema));
+  }
+
+  private static EntityRecord record(Document fields) {
+    return new EntityRecord(fields.get(QID), fields.get(NAME), List.of(fields.getValues(ALIAS)),
+        fields.get(DESCRIPTION), fields.get(IMAGE_REF));
+  }
+
+  private static RerankFeatures rerank(Document fields, IndexSchema schema) {
+    BytesRef bytes = fields.getBinaryValue(RERANK);
+    return RerankFeatures.fromFp16(bytes.bytes, bytes.offset, bytes.length, schema);
   }
 
   /** The retrieval vector of a document of {@code segment}, as it was written. */
