@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.lucene.document.BinaryDocValuesField;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
@@ -40,8 +42,8 @@ final class EntityDocuments {
   private static final String RERANK = "rerank";
   private static final Set<String> RECORD_FIELDS = Set.of(QID, NAME, ALIAS, DESCRIPTION, IMAGE_REF);
   private static final Set<String> RERANK_FIELDS = Set.of(RERANK);
-  private static final Set<String> ENTITY_FIELDS = Set.of(QID, NAME, ALIAS, DESCRIPTION,
-      IMAGE_REF, RERANK);
+  private static final Set<String> ENTITY_FIELDS = Stream.concat(RECORD_FIELDS.stream(),
+      RERANK_FIELDS.stream()).collect(Collectors.toUnmodifiableSet());
 
   private EntityDocuments() {}
 
