@@ -16,7 +16,10 @@ import org.eclipse.jetty.server.Request;
 
 /**
  * Request bodies: read whole up to the size limit (413 beyond it, before a byte more is read),
- * as JSON or as multipart/form-data (a "mention" part in JSON and an "image" file part).
+ * as JSON or as multipart/form-data (a "mention" part in JSON and an "image" file part). The
+ * body is read before anything about it is checked: an error answered with the body unread
+ * makes the server close a kept-alive connection, which a client reusing it only finds out on
+ * its next request ("header parser received no bytes").
  */
 final class RequestBodies {
   static final String MENTION_PART = "mention";
@@ -36,31 +39,33 @@ final class RequestBodies {
   <B extends com.google.protobuf.Message.Builder> B json(Request request, B builder)
       throws ApiException, IOException {
     String type = contentType(request);
+    byte[] body = read(request);
     if (!type.isEmpty() && !isJson(type)) {
       throw unsupported(type, "application/json");
     }
-    return json.parse(read(request), builder, "");
+    return json.parse(body, builder, "");
   }
 
   /** A LinkEntityRequest from a JSON body, or from a multipart form with the image a file. */
   LinkEntityRequest linkRequest(Request request) throws ApiException, IOException {
     String type = contentType(request);
+    byte[] body = read(request);
     if (type.startsWith("multipart/form-data")) {
-      return multipart(request);
+      return multipart(request, body);
     }
     if (!type.isEmpty() && !isJson(type)) {
       throw unsupported(type, "application/json or multipart/form-data");
     }
-    return json.parse(read(request), LinkEntityRequest.newBuilder(), "").build();
+    return json.parse(body, LinkEntityRequest.newBuilder(), "").build();
   }
 
-  private LinkEntityRequest multipart(Request request) throws ApiException, IOException {
+  private LinkEntityRequest multipart(Request request, byte[] body)
+      throws ApiException, IOException {
     String boundary = MultiPart.extractBoundary(request.getHeaders().get(HttpHeader.CONTENT_TYPE));
     if (boundary == null || boundary.isEmpty()) {
       throw new ApiException(ApiError.invalid("body", "is multipart/form-data without a "
           + "boundary in its Content-Type"));
     }
-    byte[] body = read(request);
     MultiPartFormData.Parser parser = new MultiPartFormData.Parser(boundary);
     parser.setMaxParts(4);
     parser.setMaxLength(body.length);

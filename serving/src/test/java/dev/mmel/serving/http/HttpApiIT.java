@@ -21,6 +21,11 @@ import dev.mmel.serving.grpc.ServingLimits;
 import io.grpc.Metadata;
 import io.grpc.stub.MetadataUtils;
 import java.io.ByteArrayInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -285,6 +290,54 @@ class HttpApiIT {
         .part("mention", null, "application/json", "{\"surface\":\"x\",\"topK\":3}".getBytes());
     assertEquals("mention.topK", field(error(http.post("/v1/link", badJson.contentType(),
         badJson.bytes()), 400, "INVALID_ARGUMENT")));
+  }
+
+  /**
+   * A refusal that needs no body (no multipart boundary, a wrong Content-Type) must still read
+   * the body: answered with it unread, the server closed the kept-alive connection, and a client
+   * reusing it got no answer to its next request. The body is sent late, after the headers, so
+   * that the server has answered before it arrives if it does not wait for it.
+   */
+  @Test
+  void aRefusalBeforeTheBodyArrivedKeepsTheConnectionUsable() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", fixture.server().httpPort())) {
+      socket.setSoTimeout(10_000);
+      OutputStream out = socket.getOutputStream();
+      InputStream in = socket.getInputStream();
+      String[][] requests = {{"multipart/form-data", "--x\r\n\r\n"},
+          {"text/plain", "{}"}, {"application/json", "{\"mention\":{\"surface\":\"x\"}}"}};
+      int[] statuses = new int[requests.length];
+      for (int i = 0; i < requests.length; i++) {
+        byte[] body = requests[i][1].getBytes(StandardCharsets.UTF_8);
+        out.write(("POST /v1/link HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+            + TOKEN + "\r\nContent-Type: " + requests[i][0] + "\r\nContent-Length: "
+            + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        Thread.sleep(300);
+        out.write(body);
+        out.flush();
+        statuses[i] = readResponseStatus(in);
+      }
+      assertEquals("400 415 200", statuses[0] + " " + statuses[1] + " " + statuses[2],
+          "every request on the one connection is answered");
+    }
+  }
+
+  /** Reads one HTTP/1.1 response with a Content-Length body; its status code. */
+  private static int readResponseStatus(InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        throw new EOFException("the server closed the connection; read so far: "
+            + head);
+      }
+      head.append((char) b);
+    }
+    Matcher length = Pattern.compile("(?im)^content-length:\\s*(\\d+)").matcher(head);
+    assertTrue(length.find(), "a Content-Length in " + head);
+    in.readNBytes(Integer.parseInt(length.group(1)));
+    return Integer.parseInt(head.substring(9, 12));
   }
 
   @Test
