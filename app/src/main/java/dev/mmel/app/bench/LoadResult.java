@@ -21,6 +21,11 @@ record LoadResult(long[] latencyNanos, Map<String, Long> statuses, double second
     statuses = Map.copyOf(statuses);
   }
 
+  /** A run that sent nothing: a warm-up of length zero. */
+  static LoadResult empty() {
+    return new LoadResult(new long[0], Map.of(), 0);
+  }
+
   long requests() {
     return statuses.values().stream().mapToLong(Long::longValue).sum();
   }

@@ -23,7 +23,7 @@ final class ResidentMemory {
    * (memory-mapped index files, which Lucene searches in place).
    */
   static OptionalLong ofThisJvm() {
-    OptionalLong mapped = statusField(PROC.resolve("self/status"), "RssFile:");
+    OptionalLong mapped = mappedFilesOfThisProcess();
     if (mapped.isEmpty()) {
       return OptionalLong.empty();
     }
@@ -35,6 +35,11 @@ final class ResidentMemory {
   /** This process' resident set (VmRSS): heap as committed, native memory, mapped files. */
   static OptionalLong ofThisProcess() {
     return statusField(PROC.resolve("self/status"), "VmRSS:");
+  }
+
+  /** This process' resident file-backed pages (RssFile): the files it maps, as far as read. */
+  static OptionalLong mappedFilesOfThisProcess() {
+    return statusField(PROC.resolve("self/status"), "RssFile:");
   }
 
   /** Resident set of every process in the group {@code group}: a server and its children. */

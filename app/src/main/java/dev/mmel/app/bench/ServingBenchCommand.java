@@ -36,7 +36,6 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
@@ -72,8 +71,10 @@ import picocli.CommandLine.Option;
         "--scale N pads a copy of the index with synthetic entities up to N (kept in "
         + "--scale-dir for the next run), serves both and reports both, and how many top-1 "
         + "answers differ between them for the same queries. --soak D then loads the first "
-        + "index at --rate-share of the measured saturation throughput for D, reporting errors "
-        + "and this process' resident memory at start and end (goal: growth <= 5%%, 0 errors).",
+        + "index at --rate-share of the measured saturation throughput, first for --soak-warmup "
+        + "(not judged) and then for D, reporting errors and this process' resident memory at "
+        + "the soak's start and end, split into heap, mapped files and native memory (goal: "
+        + "growth <= 5%%, 0 errors).",
         "Markdown tables on stdout, progress on stderr."})
 public final class ServingBenchCommand extends MmelCommand {
   /** Lower case: picocli matches the option's values to these names. */
@@ -181,6 +182,12 @@ public final class ServingBenchCommand extends MmelCommand {
       description = "After the rounds, load the first index for D (e.g. 30m) at --rate-share "
           + "of the saturation throughput measured, watching errors and resident memory.")
   Duration soak;
+
+  @Option(names = "--soak-warmup", paramLabel = "D", defaultValue = "5m",
+      description = "Load at the soak's rate for D before the soak's first memory reading "
+          + "(default ${DEFAULT-VALUE}): the heap and the native allocators grow to their "
+          + "working size over the first minutes of load, which is not a leak.")
+  Duration soakWarmup;
 
   @Option(names = "--rate-share", paramLabel = "S", defaultValue = "0.8",
       description = "The soak's rate as a share of the saturation throughput (default "
@@ -338,30 +345,12 @@ public final class ServingBenchCommand extends MmelCommand {
     double saturation = report.medianThroughput(0, level, client);
     double rate = rateShare * saturation;
     progress.step(String.format(Locale.ROOT, "soak: %s at %.1f calls/s (%.2f x the %.1f "
-        + "calls/s of %s at concurrency %d) for %s", target.label(), rate, rateShare,
-        saturation, client, level, human(soak)));
-    boolean local = this.target == null;
-    // Each reading follows a full collection (ofThisJvm runs one), so garbage of earlier
-    // phases is not counted at the start and then found gone at the end.
-    OptionalLong heapStart = local ? ResidentMemory.ofThisJvm() : OptionalLong.empty();
-    OptionalLong rssStart = local ? ResidentMemory.ofThisProcess() : OptionalLong.empty();
-    ConsoleProgress soaking = progress.task("bench serving soak");
-    JavaLoad.Monitor counts = JavaLoad.Monitor.of(soaking);
-    long[] lastNote = {System.nanoTime()};
-    LoadResult result = target.java().run(JavaLoad.Plan.paced(level, rate, soak),
-        (done, expected, failed) -> {
-          counts.tick(done, expected, failed);
-          if (System.nanoTime() - lastNote[0] >= 60_000_000_000L) {
-            lastNote[0] = System.nanoTime();
-            soaking.step(String.format(Locale.ROOT, "%,d calls, %,d failed, resident %s",
-                done, failed, megabytes(local ? ResidentMemory.ofThisProcess()
-                    : OptionalLong.empty())));
-          }
-        });
-    OptionalLong heapEnd = local ? ResidentMemory.ofThisJvm() : OptionalLong.empty();
-    OptionalLong rssEnd = local ? ResidentMemory.ofThisProcess() : OptionalLong.empty();
-    report.soak(target, soak, rate, rateShare, saturation, result, rssStart, rssEnd, heapStart,
-        heapEnd, MEMORY_GROWTH_GOAL);
+        + "calls/s of %s at concurrency %d), %s of warm-up and then %s", target.label(), rate,
+        rateShare, saturation, client, level, human(soakWarmup), human(soak)));
+    SoakRun.Outcome outcome = new SoakRun(target.java(), level, rate, this.target == null)
+        .run(soakWarmup, soak, progress);
+    report.soak(target, soakWarmup, soak, rate, rateShare, saturation, outcome,
+        MEMORY_GROWTH_GOAL);
   }
 
   /** 2 ms, 20 s, 30 min: a duration as the tables print it. */
@@ -373,11 +362,6 @@ public final class ServingBenchCommand extends MmelCommand {
       return String.format(Locale.ROOT, "%,d s", value.toSeconds());
     }
     return String.format(Locale.ROOT, "%,d min", value.toMinutes());
-  }
-
-  static String megabytes(OptionalLong bytes) {
-    return bytes.isPresent() ? String.format(Locale.ROOT, "%,.0f MB", bytes.getAsLong() / 1e6)
-        : "n/a";
   }
 
   private Target connect(Cleanup cleanup, String label, long entities, String address,
@@ -480,6 +464,9 @@ public final class ServingBenchCommand extends MmelCommand {
     }
     if (soak != null) {
       positive("--soak", soak);
+      if (soakWarmup.isNegative()) {
+        throw invalid("--soak-warmup must be >= 0, got " + soakWarmup);
+      }
       if (!Arrays.asList(clients).contains(Client.java)) {
         throw invalid("--soak loads with the Java client: keep java in --clients");
       }

@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -202,36 +201,52 @@ final class ServingBenchReport {
         100.0 * largeCorrect / n);
   }
 
-  void soak(ServingBenchCommand.Target target, Duration length, double rate, double share,
-      double saturation, LoadResult result, OptionalLong rssStart, OptionalLong rssEnd,
-      OptionalLong heapStart, OptionalLong heapEnd, double growthGoal) {
-    out.printf(Locale.ROOT, "| soak: %s for %s at %.1f calls/s (%.2f x the saturation "
-        + "throughput, %.1f calls/s) | value |%n", target.label(),
-        ServingBenchCommand.human(length), rate, share,
+  void soak(ServingBenchCommand.Target target, Duration warmup, Duration length, double rate,
+      double share, double saturation, SoakRun.Outcome outcome, double growthGoal) {
+    LoadResult result = outcome.soak();
+    out.printf(Locale.ROOT, "| soak: %s for %s after %s of warm-up, at %.1f calls/s (%.2f x "
+        + "the saturation throughput, %.1f calls/s) | value |%n", target.label(),
+        ServingBenchCommand.human(length), ServingBenchCommand.human(warmup), rate, share,
         saturation);
     out.println("|---|---|");
-    out.printf(Locale.ROOT, "| calls, achieved rate | %,d, %,.1f calls/s |%n",
-        result.requests(), result.throughput());
-    out.printf(Locale.ROOT, "| errors | %s (goal 0: %s) |%n", result.errorsByStatus(),
-        result.errors() == 0 ? "met" : "missed");
+    out.printf(Locale.ROOT, "| calls (soak; warm-up), achieved rate of the soak | %,d; %,d, "
+        + "%,.1f calls/s |%n", result.requests(), outcome.warmup().requests(),
+        result.throughput());
+    long errors = result.errors() + outcome.warmup().errors();
+    out.printf(Locale.ROOT, "| errors (soak; warm-up) | %s; %s (goal 0: %s) |%n",
+        result.errorsByStatus(), outcome.warmup().errorsByStatus(),
+        errors == 0 ? "met" : "missed");
     out.printf(Locale.ROOT, "| p50 / p99 ms | %.2f / %.2f |%n", result.latencyMillis(0.50),
         result.latencyMillis(0.99));
+    MemoryReading start = outcome.start();
+    MemoryReading end = outcome.end();
+    if (!start.present() || !end.present()) {
+      out.println("| memory | n/a (the server runs elsewhere, or /proc cannot tell) |");
+      out.println();
+      return;
+    }
     out.printf(Locale.ROOT, "| resident set of this process (VmRSS: server, clients, "
-        + "baseline model) after a full GC, start / end | %s |%n", growth(rssStart, rssEnd, growthGoal));
-    out.printf(Locale.ROOT, "| Java heap after a full GC plus resident mapped files, start / "
-        + "end | %s |%n", growth(heapStart, heapEnd, -1));
+        + "baseline model) after a full GC, start / end | %s |%n",
+        growth(start.resident().getAsLong(), end.resident().getAsLong(), growthGoal));
+    out.printf(Locale.ROOT, "| highest resident set of %d readings, every %s | %s |%n",
+        outcome.samples(), ServingBenchCommand.human(SoakRun.SAMPLE_EVERY),
+        MemoryReading.megabytes(outcome.highestResident()));
+    out.printf(Locale.ROOT, "| of it: Java heap committed, start / end | %s |%n",
+        growth(start.heapCommitted(), end.heapCommitted(), -1));
+    out.printf(Locale.ROOT, "| of it: resident mapped files, start / end | %s |%n",
+        growth(start.mappedFiles().orElse(0), end.mappedFiles().orElse(0), -1));
+    out.printf(Locale.ROOT, "| of it: native (the rest), start / end | %s |%n",
+        growth(start.nativeResident().orElse(0), end.nativeResident().orElse(0), -1));
+    out.printf(Locale.ROOT, "| Java heap in use after a full GC, start / end | %s |%n",
+        growth(start.heapUsed(), end.heapUsed(), -1));
     out.println();
   }
 
-  private static String growth(OptionalLong start, OptionalLong end, double goal) {
-    if (start.isEmpty() || end.isEmpty()) {
-      return "n/a (the server runs elsewhere, or /proc cannot tell)";
-    }
-    double percent = 100.0 * (end.getAsLong() - start.getAsLong()) / start.getAsLong();
-    return String.format(Locale.ROOT, "%s / %s, %+.1f%%%s",
-        ServingBenchCommand.megabytes(start), ServingBenchCommand.megabytes(end), percent,
-        goal < 0 ? "" : String.format(Locale.ROOT, " (goal <= %.0f%%: %s)", goal,
-            percent <= goal ? "met" : "missed"));
+  private static String growth(long start, long end, double goal) {
+    double percent = start > 0 ? 100.0 * (end - start) / start : Double.NaN;
+    return String.format(Locale.ROOT, "%,.0f MB / %,.0f MB, %+.1f%%%s", start / 1e6,
+        end / 1e6, percent, goal < 0 ? "" : String.format(Locale.ROOT,
+            " (goal <= %.0f%%: %s)", goal, percent <= goal ? "met" : "missed"));
   }
 
   private static String errors(LoadResult[] runs) {

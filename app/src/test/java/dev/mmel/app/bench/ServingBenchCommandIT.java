@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * `mmel bench serving` end to end at tiny sizes: the tiny random model over an index of 60 real
  * WikiMEL entities (`mmel index build`), both clients (ghz from infra/tools.sh) at two levels,
- * the index padded to 300, a soak of a few seconds. Every row must be there without errors, and
+ * the index padded to 300, a soak of a few seconds after a warm-up of two. Every row must be there without errors, and
  * the ratios printed.
  */
 class ServingBenchCommandIT {
@@ -45,7 +45,7 @@ class ServingBenchCommandIT {
         "--requests", "30", "--warmup", "5", "--rounds", "1", "--baseline-calls", "16",
         "--max-batch", "8", "--candidates-k", "10", "--threads", "2",
         "--scale", "300", "--scale-dir", dir.resolve("padded").toString(),
-        "--soak", "3s", "--work-dir", dir.resolve("work").toString());
+        "--soak", "3s", "--soak-warmup", "2s", "--work-dir", dir.resolve("work").toString());
     assertEquals(0, run.code(), run.printed());
     String out = run.out();
 
@@ -80,8 +80,14 @@ class ServingBenchCommandIT {
     Matcher answers = Pattern.compile("Top-1 answers to the same 20 queries \\(each sent once\\): "
         + "(\\d+) differ .*; 0 calls failed").matcher(out);
     assertTrue(answers.find(), out);
-    assertTrue(out.contains("| errors | 0 (goal 0: met) |"), out);
+    Matcher soakCalls = Pattern.compile("\\| calls \\(soak; warm-up\\), achieved rate of the "
+        + "soak \\| ([\\d,]+); ([\\d,]+), ").matcher(out);
+    assertTrue(soakCalls.find(), out);
+    assertTrue(Long.parseLong(soakCalls.group(1).replace(",", "")) > 0, "soak calls");
+    assertTrue(Long.parseLong(soakCalls.group(2).replace(",", "")) > 0, "warm-up calls");
+    assertTrue(out.contains("| errors (soak; warm-up) | 0; 0 (goal 0: met) |"), out);
     assertTrue(out.contains("| resident set of this process"), out);
+    assertTrue(out.contains("| of it: native (the rest), start / end |"), out);
     assertTrue(Files.isRegularFile(dir.resolve("padded/padding.properties")),
         "the padded index is kept for the next run");
     try (Stream<Path> left = Files.list(dir.resolve("work"))) {
