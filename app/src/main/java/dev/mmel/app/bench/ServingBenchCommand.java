@@ -185,8 +185,8 @@ public final class ServingBenchCommand extends MmelCommand {
 
   @Option(names = "--soak-warmup", paramLabel = "D", defaultValue = "5m",
       description = "Load at the soak's rate for D before the soak's first memory reading "
-          + "(default ${DEFAULT-VALUE}): the heap and the native allocators grow to their "
-          + "working size over the first minutes of load, which is not a leak.")
+          + "(default ${DEFAULT-VALUE}): the JVM grows the heap it has committed over the "
+          + "first minutes of load, which is not a leak.")
   Duration soakWarmup;
 
   @Option(names = "--rate-share", paramLabel = "S", defaultValue = "0.8",
