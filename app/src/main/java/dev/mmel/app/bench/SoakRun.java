@@ -4,6 +4,7 @@ import dev.mmel.app.cli.ConsoleProgress;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.OptionalLong;
+import java.util.function.Consumer;
 
 /**
  * The soak of `mmel bench serving --soak`: a paced load at a fixed rate, first for a warm-up
@@ -49,11 +50,8 @@ final class SoakRun {
         local ? OptionalLong.of(highest[0]) : OptionalLong.empty(), samples[0]);
   }
 
-  private interface Sampled {
-    void sample(MemoryReading reading);
-  }
-
-  private LoadResult paced(Duration length, ConsoleProgress progress, Sampled sampled)
+  private LoadResult paced(Duration length, ConsoleProgress progress,
+      Consumer<MemoryReading> sampled)
       throws InterruptedException {
     JavaLoad.Monitor counts = JavaLoad.Monitor.of(progress);
     long[] lastSample = {System.nanoTime()};
@@ -64,7 +62,7 @@ final class SoakRun {
             lastSample[0] = System.nanoTime();
             MemoryReading reading = local ? MemoryReading.now() : MemoryReading.NONE;
             if (sampled != null) {
-              sampled.sample(reading);
+              sampled.accept(reading);
             }
             progress.step(String.format(Locale.ROOT, "%,d calls, %,d failed; %s", done, failed,
                 reading.describe()));
