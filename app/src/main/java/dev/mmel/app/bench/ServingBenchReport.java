@@ -147,11 +147,39 @@ final class ServingBenchReport {
         + "throughput | %s | >= %.2f |%n", high, String.join(" | ", saturation),
         saturationGoal);
     out.println();
+    overheadRounds(low);
     if (low != 1) {
       out.println("(No concurrency 1 was measured: the overhead ratio is taken at the lowest "
           + "level, " + low + ".)");
       out.println();
     }
+  }
+
+  /**
+   * The overhead ratio round by round: a median ratio hides whether one round (a cold cache, a
+   * neighbour's load) or every round sits above the goal.
+   */
+  private void overheadRounds(int level) {
+    StringBuilder head = new StringBuilder("| round | compute p50 ms |");
+    StringBuilder rule = new StringBuilder("|---|---|");
+    for (String client : clients) {
+      head.append(' ').append(client).append(" p50 ms at concurrency ").append(level)
+          .append(" | ").append(client).append(" overhead |");
+      rule.append("---|---|");
+    }
+    out.println(head);
+    out.println(rule);
+    for (int r = 0; r < rounds; r++) {
+      double compute = single[r].latencyMillis(0.50);
+      StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "| %d | %.2f |", r + 1,
+          compute));
+      for (String client : clients) {
+        double p50 = served.get(key(0, level, client))[r].latencyMillis(0.50);
+        row.append(String.format(Locale.ROOT, " %.2f | %.3f |", p50, p50 / compute));
+      }
+      out.println(row);
+    }
+    out.println();
   }
 
   /** Where the time of one call at concurrency 1 went, per target. */

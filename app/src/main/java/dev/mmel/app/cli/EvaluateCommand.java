@@ -224,6 +224,7 @@ public final class EvaluateCommand extends MmelCommand {
     out().println("| K | mentions | H@1 | H@5 | MRR | gold not retrieved | gold retrieved, "
         + "reranked below 1 |" + (exhaustiveHits1 == null ? "" : " H@1 - exhaustive |"));
     out().println("|---|---|---|---|---|---|---|" + (exhaustiveHits1 == null ? "" : "---|"));
+    ServedRanking.Photos photos = null;
     try (ServedRanking served = new ServedRanking(subject.served)) {
       for (int k : candidatesK) {
         ServedRanking.Ranks ranks = served.ranks(mentions, k, progress("evaluate"));
@@ -236,6 +237,9 @@ public final class EvaluateCommand extends MmelCommand {
         Map<String, Object> row = metrics.toJson();
         row.put("candidates_k", k);
         row.put("dme_differing_from_dataset", ranks.descriptionsDiffering());
+        row.put("photos_sent", ranks.photos().sent());
+        row.put("photos_left_out", ranks.photos().leftOut());
+        photos = ranks.photos();
         if (ranks.descriptionsDiffering() > 0) {
           err().printf(java.util.Locale.ROOT, "K %d: the server's DME described %d mentions "
               + "otherwise than the dataset%n", k, ranks.descriptionsDiffering());
@@ -243,6 +247,9 @@ public final class EvaluateCommand extends MmelCommand {
         rows.add(row);
       }
     }
+    out().printf(java.util.Locale.ROOT, "%nphotos: %d mentions sent with theirs; %d left out "
+        + "(unreadable, or refused by the server), as `mmel evaluate` leaves out an unreadable "
+        + "one%n", photos.sent(), photos.leftOut());
     if (json != null) {
       Map<String, Object> report = new LinkedHashMap<>();
       report.put("served", subject.served);

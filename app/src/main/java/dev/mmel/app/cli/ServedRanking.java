@@ -1,10 +1,13 @@
 package dev.mmel.app.cli;
 
+import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.rpc.BadRequest;
 import dev.mmel.model.data.LabelledMention;
 import dev.mmel.proto.v1.EntityFilter;
 import dev.mmel.proto.v1.EntityLinkerGrpc;
 import dev.mmel.proto.v1.LinkEntitiesRequest;
-import dev.mmel.proto.v1.LinkEntitiesResponse;
 import dev.mmel.proto.v1.LinkOptions;
 import dev.mmel.proto.v1.LinkResult;
 import dev.mmel.proto.v1.LinkedEntity;
@@ -13,6 +16,8 @@ import dev.mmel.proto.v1.MentionOutcome;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +25,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Links labelled mentions through a running server, the served path whole (its DME included),
  * with every retrieved candidate returned, so each gold entity's fate is known: ranked (its rank
- * among the K), or not retrieved (0).
+ * among the K), or not retrieved (0). A mention goes with its photo, as `mmel evaluate` ranks it;
+ * a photo that cannot be read, or that the server refuses, is left out and counted, which is
+ * what `mmel evaluate` does with an unreadable image.
  */
 final class ServedRanking implements AutoCloseable {
   private static final int BATCH = 32;
@@ -38,21 +45,27 @@ final class ServedRanking implements AutoCloseable {
   record TopAnswers(float[] scores, boolean[] gold) {}
 
   /**
-   * Gold ranks among the K reranked candidates (0 where the gold entity was not retrieved), and
-   * how many mentions the server's DME described otherwise than the dataset does.
+   * Gold ranks among the K reranked candidates (0 where the gold entity was not retrieved), how
+   * many mentions the server's DME described otherwise than the dataset does, and their photos.
    */
-  record Ranks(int[] ranks, int descriptionsDiffering) {}
+  record Ranks(int[] ranks, int descriptionsDiffering, Photos photos) {}
+
+  /**
+   * Mentions sent with their photo, and those whose photo was left out: the file could not be
+   * read, or the server refused it (not a JPEG or PNG, over its limits).
+   */
+  record Photos(int sent, int leftOut) {}
 
   Ranks ranks(List<LabelledMention> mentions, int candidatesK, ConsoleProgress progress) {
     int[] ranks = new int[mentions.size()];
     int[] differing = new int[1];
-    link(mentions, candidatesK, candidatesK, false,
+    Photos photos = link(mentions, candidatesK, candidatesK, false,
         progress.task("linking through the server, K " + candidatesK), (i, mention, result) -> {
           ranks[i] = rankOf(result, mention.answerQid());
           String expected = mention.description() == null ? "" : mention.description();
           differing[0] += expected.equals(result.getDescriptionUsed()) ? 0 : 1;
         });
-    return new Ranks(ranks, differing[0]);
+    return new Ranks(ranks, differing[0], photos);
   }
 
   /**
@@ -78,34 +91,35 @@ final class ServedRanking implements AutoCloseable {
     void accept(int index, LabelledMention mention, LinkResult result);
   }
 
-  private void link(List<LabelledMention> mentions, int topK, int candidatesK,
+  private Photos link(List<LabelledMention> mentions, int topK, int candidatesK,
       boolean withoutGold, ConsoleProgress task, ResultSink sink) {
+    int sent = 0;
+    int leftOut = 0;
     for (int from = 0; from < mentions.size(); from += BATCH) {
       List<LabelledMention> part = mentions.subList(from, Math.min(mentions.size(), from + BATCH));
       List<Mention> requests = new ArrayList<>();
       for (LabelledMention mention : part) {
-        // The lowest finite score: the server refuses infinities, and ranks must never be NIL.
-        LinkOptions.Builder options = LinkOptions.newBuilder().setTopK(topK)
-            .setCandidatesK(candidatesK).setNilThreshold(-Float.MAX_VALUE);
-        if (withoutGold) {
-          options.setFilter(EntityFilter.newBuilder().addExcludedQids(mention.answerQid()));
+        Mention.Builder request = request(mention, topK, candidatesK, withoutGold);
+        if (mention.imagePath() != null) {
+          byte[] photo = readOrEmpty(mention);
+          if (photo.length == 0) {
+            leftOut++;
+          } else {
+            request.setImage(ByteString.copyFrom(photo));
+          }
         }
-        // No description from the dataset: the server's own DME describes each mention.
-        requests.add(Mention.newBuilder().setSurface(mention.mention())
-            .setSentence(mention.sentence() == null ? "" : mention.sentence())
-            .setOptions(options).build());
+        requests.add(request.build());
       }
-      LinkEntitiesResponse response;
-      try {
-        response = stub.withDeadlineAfter(60, TimeUnit.SECONDS).linkEntities(
-            LinkEntitiesRequest.newBuilder().addAllMentions(requests).build());
-      } catch (StatusRuntimeException e) {
-        throw new IllegalStateException("the server refused a batch: " + e.getStatus().getCode()
-            + ": " + e.getStatus().getDescription() + " (a K above the server's --max-top-k "
-            + "needs a server started with a larger one)", e);
-      }
+      List<MentionOutcome> outcomes = call(requests);
       for (int i = 0; i < part.size(); i++) {
-        MentionOutcome outcome = response.getOutcomes(i);
+        MentionOutcome outcome = outcomes.get(i);
+        if (outcome.hasError() && !requests.get(i).getImage().isEmpty()
+            && refusesImage(outcome.getError())) {
+          outcome = call(List.of(requests.get(i).toBuilder().clearImage().build())).get(0);
+          leftOut++;
+        } else if (!requests.get(i).getImage().isEmpty()) {
+          sent++;
+        }
         if (outcome.hasError()) {
           throw new IllegalStateException("mention " + part.get(i).sampleId() + " failed: "
               + outcome.getError().getMessage());
@@ -114,6 +128,59 @@ final class ServedRanking implements AutoCloseable {
       }
       task.count(Math.min(mentions.size(), from + BATCH), mentions.size(), "mentions");
     }
+    return new Photos(sent, leftOut);
+  }
+
+  private static byte[] readOrEmpty(LabelledMention mention) {
+    try {
+      return Files.readAllBytes(mention.imagePath());
+    } catch (IOException e) {
+      return new byte[0];
+    }
+  }
+
+  private static Mention.Builder request(LabelledMention mention, int topK, int candidatesK,
+      boolean withoutGold) {
+    // The lowest finite score: the server refuses infinities, and ranks must never be NIL.
+    LinkOptions.Builder options = LinkOptions.newBuilder().setTopK(topK)
+        .setCandidatesK(candidatesK).setNilThreshold(-Float.MAX_VALUE);
+    if (withoutGold) {
+      options.setFilter(EntityFilter.newBuilder().addExcludedQids(mention.answerQid()));
+    }
+    // No description from the dataset: the server's own DME describes each mention.
+    return Mention.newBuilder().setSurface(mention.mention())
+        .setSentence(mention.sentence() == null ? "" : mention.sentence()).setOptions(options);
+  }
+
+  private List<MentionOutcome> call(List<Mention> requests) {
+    try {
+      return stub.withDeadlineAfter(60, TimeUnit.SECONDS).linkEntities(
+          LinkEntitiesRequest.newBuilder().addAllMentions(requests).build()).getOutcomesList();
+    } catch (StatusRuntimeException e) {
+      throw new IllegalStateException("the server refused a batch: " + e.getStatus().getCode()
+          + ": " + e.getStatus().getDescription() + " (a K above the server's --max-top-k "
+          + "needs a server started with a larger one)", e);
+    }
+  }
+
+  /** Whether the mention's error names its image among the fields it broke. */
+  private static boolean refusesImage(com.google.rpc.Status error) {
+    for (Any detail : error.getDetailsList()) {
+      if (!detail.is(BadRequest.class)) {
+        continue;
+      }
+      try {
+        for (BadRequest.FieldViolation violation
+            : detail.unpack(BadRequest.class).getFieldViolationsList()) {
+          if (violation.getField().endsWith(".image")) {
+            return true;
+          }
+        }
+      } catch (InvalidProtocolBufferException e) {
+        return false;
+      }
+    }
+    return false;
   }
 
   private static int rankOf(LinkResult result, String gold) {

@@ -71,6 +71,14 @@ class ServingBenchCommandIT {
       assertTrue(RATIO.matcher(ratio[1]).matches(), "java: " + ratio[1]);
       assertTrue(RATIO.matcher(ratio[2]).matches(), "ghz: " + ratio[2]);
     }
+    String[] round = row(out, "| 1 | ");
+    assertEquals(6, round.length, "per-round overhead: " + String.join("|", round));
+    double compute = Double.parseDouble(round[1]);
+    assertEquals(Double.parseDouble(round[2]) / compute, Double.parseDouble(round[3]), 0.01,
+        "java overhead = java p50 / compute p50");
+    assertEquals(Double.parseDouble(round[4]) / compute, Double.parseDouble(round[5]), 0.01,
+        "ghz overhead = ghz p50 / compute p50");
+    assertEquals(overhead[1].split(" ")[0], round[3], "one round: its ratio is the median");
     row(out, "| compute of one request: prepare and encode 1 mention, score_candidates over its "
         + "10 candidates |");
     for (String index1 : List.of("embedded (60 entities)", "embedded, padded (300 entities)")) {
