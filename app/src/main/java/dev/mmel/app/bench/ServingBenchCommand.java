@@ -67,7 +67,8 @@ import picocli.CommandLine.Option;
         + "1.15); saturation = served throughput at the highest level / raw batched "
         + "throughput (goal >= 0.8). Configurations are interleaved round-robin over "
         + "--rounds rounds and medians reported, so a change in machine load hits baseline and "
-        + "measurement alike.",
+        + "measurement alike: each round measures the compute, then the lowest level, then "
+        + "the batched throughput, then the other levels, the clients taking turns to go first.",
         "--scale N pads a copy of the index with synthetic entities up to N (kept in "
         + "--scale-dir for the next run), serves both and reports both, and how many top-1 "
         + "answers differ between them for the same queries. --soak D then loads the first "
@@ -290,25 +291,27 @@ public final class ServingBenchCommand extends MmelCommand {
 
   private void measure(List<Target> targets, ModelBaselines baselines,
       ServingBenchReport report, ConsoleProgress progress) throws Exception {
-    int[] levels = levels();
     int batches = Math.max(3, (baselineCalls + tuning.maxBatch() - 1) / tuning.maxBatch());
     for (int round = 0; round < rounds; round++) {
       String prefix = String.format(Locale.ROOT, "round %d of %d: ", round + 1, rounds);
-      progress.step(prefix + "model compute, one mention at a time");
-      report.single(round, baselines.single(Math.min(20, baselineCalls), baselineCalls,
-          progress.task("bench serving compute")));
-      progress.step(prefix + "model compute, batches of " + tuning.maxBatch());
-      report.batched(round, baselines.batched(tuning.maxBatch(), 1, batches,
-          progress.task("bench serving batched")));
-      for (int t = 0; t < targets.size(); t++) {
-        Target target = targets.get(t);
-        for (int level : levels) {
-          for (Client client : clients) {
-            progress.step(String.format(Locale.ROOT, "%s%s, %s client, concurrency %d",
-                prefix, target.label(), client, level));
-            report.served(t, level, client.name(), round, load(target, client, level,
-                progress.task("bench serving " + client + " c=" + level)));
-          }
+      for (RoundSchedule.Step step : RoundSchedule.of(round, targets.size(), levels(),
+          clientNames())) {
+        if (step instanceof RoundSchedule.Compute) {
+          progress.step(prefix + "model compute, one mention at a time");
+          report.single(round, baselines.single(Math.min(20, baselineCalls), baselineCalls,
+              progress.task("bench serving compute")));
+        } else if (step instanceof RoundSchedule.Batched) {
+          progress.step(prefix + "model compute, batches of " + tuning.maxBatch());
+          report.batched(round, baselines.batched(tuning.maxBatch(), 1, batches,
+              progress.task("bench serving batched")));
+        } else if (step instanceof RoundSchedule.Serve serve) {
+          Target target = targets.get(serve.target());
+          Client client = Client.valueOf(serve.client());
+          progress.step(String.format(Locale.ROOT, "%s%s, %s client, concurrency %d",
+              prefix, target.label(), client, serve.level()));
+          report.served(serve.target(), serve.level(), client.name(), round, load(target,
+              client, serve.level(), progress.task("bench serving " + client + " c="
+                  + serve.level())));
         }
       }
     }

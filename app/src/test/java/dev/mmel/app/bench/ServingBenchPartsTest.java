@@ -191,4 +191,40 @@ class ServingBenchPartsTest {
     }
     return out;
   }
+
+  @Test
+  void eachRoundMeasuresTheLowestLevelNextToTheComputeAndTheClientsTakeTurnsGoingFirst() {
+    int[] levels = {1, 8, 32};
+    List<String> clients = List.of("java", "ghz");
+    List<RoundSchedule.Step> first = RoundSchedule.of(0, 2, levels, clients);
+    List<RoundSchedule.Step> expected = new ArrayList<>();
+    expected.add(new RoundSchedule.Compute());
+    for (int target = 0; target < 2; target++) {
+      expected.add(new RoundSchedule.Serve(target, 1, "java"));
+      expected.add(new RoundSchedule.Serve(target, 1, "ghz"));
+    }
+    expected.add(new RoundSchedule.Batched());
+    for (int target = 0; target < 2; target++) {
+      for (int level : new int[] {8, 32}) {
+        expected.add(new RoundSchedule.Serve(target, level, "java"));
+        expected.add(new RoundSchedule.Serve(target, level, "ghz"));
+      }
+    }
+    assertEquals(expected, first);
+
+    List<RoundSchedule.Step> second = RoundSchedule.of(1, 2, levels, clients);
+    assertEquals(expected.size(), second.size());
+    for (int i = 0; i < expected.size(); i++) {
+      if (expected.get(i) instanceof RoundSchedule.Serve serve) {
+        String other = serve.client().equals("java") ? "ghz" : "java";
+        assertEquals(new RoundSchedule.Serve(serve.target(), serve.level(), other),
+            second.get(i), "round 2, step " + i);
+      } else {
+        assertEquals(expected.get(i), second.get(i), "round 2, step " + i);
+      }
+    }
+    assertEquals(first, RoundSchedule.of(2, 2, levels, clients), "round 3 is round 1's order");
+    assertEquals(List.of(new RoundSchedule.Compute(), new RoundSchedule.Serve(0, 4, "java"),
+        new RoundSchedule.Batched()), RoundSchedule.of(1, 1, new int[] {4}, List.of("java")));
+  }
 }

@@ -195,7 +195,8 @@ public final class EmbeddedEntityIndexStore implements EntityIndexStore {
       BuildCompletion completion = complete(buildId);
       policy.check(new BuildCount(buildId, completion.entities()),
           replaced.map(id -> new BuildCount(id, count(id))));
-      EmbeddedEntityIndex.mergeToOneSegment(buildId, luceneDir(buildId));
+      EmbeddedEntityIndex.mergeToOneSegment(buildId, luceneDir(buildId),
+          Runtime.getRuntime().availableProcessors());
       completion.published(Instant.now()).write(buildDir(buildId));
       if (replaced.isPresent()) {
         writePointer(PREVIOUS, replaced.get());
