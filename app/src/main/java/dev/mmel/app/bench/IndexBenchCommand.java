@@ -8,6 +8,7 @@ import dev.mmel.model.data.DatasetReaders;
 import dev.mmel.model.data.SharedData;
 import dev.mmel.retriever.EntityIndex;
 import dev.mmel.retriever.embedded.EmbeddedEntityIndex;
+import dev.mmel.retriever.embedded.EmbeddedEntityIndexStore;
 import dev.mmel.retriever.milvus.MilvusConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,6 +84,11 @@ public final class IndexBenchCommand extends MmelCommand {
           + "the store's, " + EmbeddedEntityIndex.DEFAULT_SEARCH_CANDIDATES + ").")
   int[] embeddedCandidates;
 
+  @Option(names = "--merge-workers", paramLabel = "W",
+      description = "Threads that build the embedded store's merged HNSW graph when the build "
+          + "is published (default: one per processor, as `mmel index build`).")
+  Integer mergeWorkers;
+
   @Option(names = "--entities", paramLabel = "N", defaultValue = "100000",
       description = "Synthetic entities (default ${DEFAULT-VALUE}).")
   int entities;
@@ -150,7 +156,8 @@ public final class IndexBenchCommand extends MmelCommand {
       engines.add(setup.exact(work.resolve("flat.bin")));
       if (store != Stores.milvus) {
         engines.addAll(setup.embedded(work.resolve("embedded"),
-            breadths(embeddedCandidates, EmbeddedEntityIndex.DEFAULT_SEARCH_CANDIDATES)));
+            breadths(embeddedCandidates, EmbeddedEntityIndex.DEFAULT_SEARCH_CANDIDATES),
+            mergeWorkers != null ? mergeWorkers : Runtime.getRuntime().availableProcessors()));
       }
       if (store != Stores.embedded) {
         String uri = milvusUri != null ? milvusUri : System.getenv("MMEL_MILVUS_URI");
@@ -186,6 +193,10 @@ public final class IndexBenchCommand extends MmelCommand {
     within("--embedded-candidates", embeddedCandidates,
         EmbeddedEntityIndex.MAX_SEARCH_CANDIDATES);
     within("--milvus-ef", milvusEf, MilvusConfig.MAX_SEARCH_EF);
+    if (mergeWorkers != null) {
+      within("--merge-workers", new int[] {mergeWorkers},
+          EmbeddedEntityIndexStore.MAX_MERGE_WORKERS);
+    }
   }
 
   private void within(String option, int[] values, int max) {

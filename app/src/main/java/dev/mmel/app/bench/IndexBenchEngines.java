@@ -61,15 +61,22 @@ final class IndexBenchEngines {
             "the retrieval vectors as float arrays"), true);
   }
 
-  /** The embedded store under {@code root}, one reader per breadth (graph candidates). */
-  List<SearchEngine> embedded(Path root, int[] candidates) {
+  /**
+   * The embedded store under {@code root}, one reader per breadth (graph candidates), its
+   * published graph merged by {@code mergeWorkers} threads.
+   */
+  List<SearchEngine> embedded(Path root, int[] candidates, int mergeWorkers) {
     OptionalLong before = ResidentMemory.ofThisJvm();
     EmbeddedEntityIndexStore indexes =
-        cleanup.add(new EmbeddedEntityIndexStore(root, candidates[0]));
+        cleanup.add(new EmbeddedEntityIndexStore(root, candidates[0], mergeWorkers));
     Built built = build("embedded", indexes);
     List<SearchEngine> engines = new ArrayList<>();
     engines.add(new SearchEngine(embeddedName(candidates[0]), searcher(built.live()),
-        new SearchEngine.BuildCost(built.seconds(), DiskUsage.of(root), "index directory", ""),
+        new SearchEngine.BuildCost(built.seconds(), DiskUsage.of(root), "index directory",
+            String.format(Locale.ROOT, "Embedded build: of its %.1f s, publishing (the merge "
+                + "into one segment, its HNSW graph built by %d thread%s) took %.1f s.",
+                built.seconds(), mergeWorkers, mergeWorkers == 1 ? "" : "s",
+                built.publishSeconds())),
         new SearchEngine.MemoryHeld(before, ResidentMemory::ofThisJvm, "growth of this JVM's "
             + "heap after GC plus its resident memory-mapped files (the open live index, "
             + "searched" + (candidates.length > 1 ? "; opened by " + candidates.length
@@ -242,7 +249,7 @@ final class IndexBenchEngines {
     indexes.dropBuild(BUILD_ID);
   }
 
-  private record Built(EntityIndex live, double seconds) {}
+  private record Built(EntityIndex live, double seconds, double publishSeconds) {}
 
   /**
    * Upserts every entity, flushes, publishes and opens the live index as serving would: the
@@ -269,7 +276,9 @@ final class IndexBenchEngines {
       build.flush();
       // Closing waits for background merges, which would otherwise compete with the searches.
       build.close();
+      long publishing = System.nanoTime();
       indexes.publish(BUILD_ID);
+      long publishNanos = System.nanoTime() - publishing;
       EntityIndex live = cleanup.add(indexes.openLive());
       nanos += System.nanoTime() - t0;
       long count = live.count();
@@ -279,7 +288,7 @@ final class IndexBenchEngines {
       }
       building.step(String.format(Locale.ROOT, "done: %,d entities in %.1f s", entities,
           nanos / 1e9));
-      return new Built(live, nanos / 1e9);
+      return new Built(live, nanos / 1e9, publishNanos / 1e9);
     } finally {
       build.close();
     }

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,6 +92,9 @@ class IndexBenchCommandTest {
     assertTrue(number(memory.get(1)[1]) > 0, "bytes per entity in memory: " + run.out());
     assertTrue(run.out().contains("SYNTHETIC data, not WikiMEL: 2,000 entities, 32-d"),
         run.out());
+    assertTrue(Pattern.compile("Embedded build: of its [\\d.]+ s, publishing \\(the merge into "
+        + "one segment, its HNSW graph built by \\d+ threads?\\) took [\\d.]+ s\\.")
+        .matcher(run.out()).find(), run.out());
     assertTrue(run.err().contains("round 1 of 1"), "progress goes to stderr: " + run.err());
     assertTrue(leftovers(work).isEmpty(), "work files left behind: " + leftovers(work));
   }
@@ -141,6 +145,11 @@ class IndexBenchCommandTest {
     assertEquals(2, tooWide.code(), tooWide.err());
     assertTrue(tooWide.err().contains("--milvus-ef must be within 1..32768, got 40000"),
         tooWide.err());
+    Run noWorkers = run("bench-index", "--store", "embedded", "--merge-workers", "0",
+        "--work-dir", work.toString());
+    assertEquals(2, noWorkers.code(), noWorkers.err());
+    assertTrue(noWorkers.err().contains("--merge-workers must be within 1..512, got 0"),
+        noWorkers.err());
   }
 
   /** The rows of the Markdown table under {@code header}, cells trimmed. */

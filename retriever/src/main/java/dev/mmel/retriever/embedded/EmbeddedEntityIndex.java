@@ -105,39 +105,39 @@ public final class EmbeddedEntityIndex implements EntityIndex {
 
   /** Creates the Lucene index in {@code luceneDir}, or reopens it, for writing. */
   static EmbeddedEntityIndex openForWriting(String buildId, Path luceneDir,
-      BuildMetadata metadata, int searchCandidates, Consumer<EmbeddedEntityIndex> onClose)
-      throws IOException {
+      BuildMetadata metadata, int searchCandidates, int mergeWorkers,
+      Consumer<EmbeddedEntityIndex> onClose) throws IOException {
     Directory directory = FSDirectory.open(luceneDir);
-    GraphMergeWorkers mergeWorkers = GraphMergeWorkers.perProcessor(buildId);
+    GraphMergeWorkers workers = GraphMergeWorkers.of(mergeWorkers, buildId);
     IndexWriter writer = null;
     try {
       writer = newWriter(buildId, luceneDir, directory,
-          IndexWriterConfig.OpenMode.CREATE_OR_APPEND, mergeWorkers);
+          IndexWriterConfig.OpenMode.CREATE_OR_APPEND, workers);
       // A first commit at once, so that even an empty build can be read and published.
       writer.commit();
       return new EmbeddedEntityIndex(buildId, luceneDir, metadata, searchCandidates, directory,
-          mergeWorkers, writer, onClose);
+          workers, writer, onClose);
     } catch (IOException | RuntimeException e) {
-      IOUtils.closeWhileHandlingException(writer, directory, mergeWorkers);
+      IOUtils.closeWhileHandlingException(writer, directory, workers);
       throw e;
     }
   }
 
   /** Opens the last commit of the Lucene index in {@code luceneDir}; writes open a writer. */
   static EmbeddedEntityIndex openForReading(String buildId, Path luceneDir,
-      BuildMetadata metadata, int searchCandidates, Consumer<EmbeddedEntityIndex> onClose)
-      throws IOException {
+      BuildMetadata metadata, int searchCandidates, int mergeWorkers,
+      Consumer<EmbeddedEntityIndex> onClose) throws IOException {
     Directory directory = FSDirectory.open(luceneDir);
-    GraphMergeWorkers mergeWorkers = GraphMergeWorkers.perProcessor(buildId);
+    GraphMergeWorkers workers = GraphMergeWorkers.of(mergeWorkers, buildId);
     try {
       return new EmbeddedEntityIndex(buildId, luceneDir, metadata, searchCandidates, directory,
-          mergeWorkers, null, onClose);
+          workers, null, onClose);
     } catch (IndexNotFoundException | NoSuchFileException e) {
-      IOUtils.closeWhileHandlingException(directory, mergeWorkers);
+      IOUtils.closeWhileHandlingException(directory, workers);
       throw new IllegalStateException("build '" + buildId + "' has no index in " + luceneDir
           + "; rebuild it with `mmel index build`", e);
     } catch (IOException | RuntimeException e) {
-      IOUtils.closeWhileHandlingException(directory, mergeWorkers);
+      IOUtils.closeWhileHandlingException(directory, workers);
       throw e;
     }
   }

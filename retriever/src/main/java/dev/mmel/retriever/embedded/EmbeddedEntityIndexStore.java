@@ -62,6 +62,8 @@ import org.apache.lucene.store.LockObtainFailedException;
  * whose lock is held.
  */
 public final class EmbeddedEntityIndexStore implements EntityIndexStore {
+  /** Far beyond the cores of any host this runs on; bounds the threads one option can ask for. */
+  public static final int MAX_MERGE_WORKERS = 512;
   private static final Pattern BUILD_ID_PATTERN = Pattern.compile(BUILD_ID);
   private static final String LIVE = "LIVE";
   private static final String PREVIOUS = "PREVIOUS";
@@ -71,6 +73,7 @@ public final class EmbeddedEntityIndexStore implements EntityIndexStore {
 
   private final Path root;
   private final int searchCandidates;
+  private final int mergeWorkers;
   private final Set<EmbeddedEntityIndex> open = new HashSet<>();
   private boolean closed;
 
@@ -84,11 +87,25 @@ public final class EmbeddedEntityIndexStore implements EntityIndexStore {
    * searchCandidates, 2k)} graph candidates for a search of k (more: higher recall, slower).
    */
   public EmbeddedEntityIndexStore(Path root, int searchCandidates) {
+    this(root, searchCandidates, Runtime.getRuntime().availableProcessors());
+  }
+
+  /**
+   * As {@link #EmbeddedEntityIndexStore(Path, int)}, with the threads that build the merged
+   * HNSW graph when a build is published: one per processor by default, fewer to leave cores
+   * to a server sharing the host.
+   */
+  public EmbeddedEntityIndexStore(Path root, int searchCandidates, int mergeWorkers) {
     if (searchCandidates < 1 || searchCandidates > EmbeddedEntityIndex.MAX_SEARCH_CANDIDATES) {
       throw new IllegalArgumentException("search_candidates must be in [1, "
           + EmbeddedEntityIndex.MAX_SEARCH_CANDIDATES + "], got " + searchCandidates);
     }
+    if (mergeWorkers < 1 || mergeWorkers > MAX_MERGE_WORKERS) {
+      throw new IllegalArgumentException("merge_workers must be in [1, " + MAX_MERGE_WORKERS
+          + "], got " + mergeWorkers);
+    }
     this.searchCandidates = searchCandidates;
+    this.mergeWorkers = mergeWorkers;
     this.root = root.toAbsolutePath();
     try {
       Files.createDirectories(this.root.resolve(BUILDS));
@@ -119,7 +136,7 @@ public final class EmbeddedEntityIndexStore implements EntityIndexStore {
             + buildDir(buildId) + "; run `mmel index build` to build and publish a new one"));
     try {
       return track(EmbeddedEntityIndex.openForReading(buildId, luceneDir(buildId), metadata,
-          searchCandidates, this::released));
+          searchCandidates, mergeWorkers, this::released));
     } catch (IOException e) {
       throw failed("open the live build '" + buildId + "'", e);
     }
@@ -155,7 +172,7 @@ public final class EmbeddedEntityIndexStore implements EntityIndexStore {
         wanted.write(buildDir(buildId));
       }
       EmbeddedEntityIndex index = track(EmbeddedEntityIndex.openForWriting(buildId,
-          luceneDir(buildId), wanted, searchCandidates, this::released));
+          luceneDir(buildId), wanted, searchCandidates, mergeWorkers, this::released));
       // A build written again is unfinished until published again; the live one is being
       // refreshed in place and stays what it is.
       if (!liveBuildId().map(buildId::equals).orElse(false)) {
@@ -195,8 +212,7 @@ public final class EmbeddedEntityIndexStore implements EntityIndexStore {
       BuildCompletion completion = complete(buildId);
       policy.check(new BuildCount(buildId, completion.entities()),
           replaced.map(id -> new BuildCount(id, count(id))));
-      EmbeddedEntityIndex.mergeToOneSegment(buildId, luceneDir(buildId),
-          Runtime.getRuntime().availableProcessors());
+      EmbeddedEntityIndex.mergeToOneSegment(buildId, luceneDir(buildId), mergeWorkers);
       completion.published(Instant.now()).write(buildDir(buildId));
       if (replaced.isPresent()) {
         writePointer(PREVIOUS, replaced.get());
@@ -396,7 +412,7 @@ public final class EmbeddedEntityIndexStore implements EntityIndexStore {
     BuildMetadata metadata = metadata(buildId).orElseThrow(() -> new IllegalStateException(
         "build '" + buildId + "' has no " + BuildMetadata.FILE_NAME + " in " + buildDir(buildId)));
     try (EmbeddedEntityIndex index = EmbeddedEntityIndex.openForReading(buildId,
-        luceneDir(buildId), metadata, searchCandidates, closed -> { })) {
+        luceneDir(buildId), metadata, searchCandidates, 1, closed -> { })) {
       return index.count();
     } catch (IOException e) {
       throw failed("count the entities of build '" + buildId + "'", e);

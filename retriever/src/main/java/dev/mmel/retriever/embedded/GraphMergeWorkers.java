@@ -29,11 +29,6 @@ final class GraphMergeWorkers implements Closeable {
     this.executor = executor;
   }
 
-  /** One worker per processor this JVM may use. */
-  static GraphMergeWorkers perProcessor(String buildId) {
-    return of(Runtime.getRuntime().availableProcessors(), buildId);
-  }
-
   static GraphMergeWorkers of(int workers, String buildId) {
     if (workers < 1) {
       throw new IllegalArgumentException("workers must be at least 1, got " + workers);

@@ -75,8 +75,38 @@ class EmbeddedRecallTest {
         EmbeddedEntityIndex.MAX_SEARCH_CANDIDATES + 1));
   }
 
+  /**
+   * Publishing merges the build's segments into one, and the merged graph is built by several
+   * threads: it must find what a graph merged by one thread finds.
+   */
+  @Test
+  void aGraphMergedByTwoWorkersFindsWhatOneMergedByOneFinds() {
+    float[][] vectors = build(new Random(31), "merged", 1_000, 1, root.resolve("one"));
+    double one;
+    try (EmbeddedEntityIndexStore store = new EmbeddedEntityIndexStore(root.resolve("one"));
+        EntityIndex index = store.openLive()) {
+      one = recall(index, vectors, new Random(32));
+    }
+    build(new Random(31), "merged", 1_000, 2, root.resolve("two"));
+    try (EmbeddedEntityIndexStore store = new EmbeddedEntityIndexStore(root.resolve("two"));
+        EntityIndex index = store.openLive()) {
+      double two = recall(index, vectors, new Random(32));
+      assertTrue(two >= 0.95 && two >= one - 0.02,
+          "recall@10 merged by one worker: " + one + ", by two: " + two);
+    }
+  }
+
   /** Indexes ENTITIES random vectors as the published build; returns the vectors. */
   private float[][] build(Random random, String buildId) {
+    return build(random, buildId, ENTITIES, 1, root);
+  }
+
+  /**
+   * As {@link #build(Random, String)}, flushing a segment every {@code flushEvery} entities, the
+   * published graph merged by {@code mergeWorkers} threads, in the store at {@code storeRoot}.
+   */
+  private static float[][] build(Random random, String buildId, int flushEvery,
+      int mergeWorkers, Path storeRoot) {
     float[][] vectors = new float[ENTITIES][];
     List<EncodedEntity> entities = new ArrayList<>();
     float[] small = new float[2];
@@ -86,10 +116,14 @@ class EmbeddedRecallTest {
       entities.add(new EncodedEntity(new EntityRecord("Q" + i, "e" + i, List.of(), "", ""),
           vectors[i], rerank));
     }
-    try (EmbeddedEntityIndexStore store = new EmbeddedEntityIndexStore(root)) {
+    try (EmbeddedEntityIndexStore store = new EmbeddedEntityIndexStore(storeRoot,
+        EmbeddedEntityIndex.DEFAULT_SEARCH_CANDIDATES, mergeWorkers)) {
       try (EntityIndex index = store.openBuild(buildId, "v1", SCHEMA)) {
         for (int from = 0; from < ENTITIES; from += 1_000) {
           index.upsert(entities.subList(from, from + 1_000));
+          if ((from + 1_000) % flushEvery == 0) {
+            index.flush();
+          }
         }
         index.flush();
       }
